@@ -1,0 +1,101 @@
+"""A Node and a Layer: the handout's unit of computation and a list of them."""
+
+from operator import mul
+
+from .activations import get_activation
+
+
+class Node:
+    """One neuron: its incoming ``weights``, ``bias`` and shared ``activation``.
+
+    After a forward pass it holds ``net`` (z = Σ w·a + b) and ``output``
+    (a = f(z)); after a backward pass, ``delta`` (δ = −∂L/∂z).
+
+    >>> from nodenet.activations import get_activation
+    >>> node = Node([0.5, 1.2, -0.3], 0.0, get_activation("sigmoid"))
+    >>> round(node.feed([1, 3, 5]), 7)
+    2.6
+    """
+
+    __slots__ = ("weights", "bias", "activation", "net", "output", "delta")
+
+    def __init__(self, weights, bias=0.0, activation="sigmoid"):
+        self.weights = weights
+        self.bias = bias
+        self.activation = get_activation(activation)
+        self.net = None
+        self.output = None
+        self.delta = None
+
+    def feed(self, inputs):
+        """Store and return the net input Σ w·a + b (the sum starts at b)."""
+        self.net = sum(map(mul, self.weights, inputs), self.bias)
+        return self.net
+
+    def __repr__(self):
+        ws = ", ".join(f"{w:.4g}" for w in self.weights[:6])
+        if len(self.weights) > 6:
+            ws += f", … ({len(self.weights)} in all)"
+        text = f"Node(weights=[{ws}], bias={self.bias:.4g}, {self.activation!r}"
+        if self.output is not None:
+            text += f", output={self.output:.4g}"
+        return text + ")"
+
+
+class Layer:
+    """A list of nodes sharing one activation (softmax needs the whole layer).
+
+    ``use_bias=False`` keeps every bias at 0 through training (seed 001's
+    XOR network has no biases).
+    """
+
+    def __init__(self, nodes, activation="sigmoid", use_bias=True):
+        self.activation = get_activation(activation)
+        self.nodes = list(nodes)
+        for node in self.nodes:
+            node.activation = self.activation
+        self.use_bias = bool(use_bias)
+
+    def __len__(self):
+        return len(self.nodes)
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __getitem__(self, j):
+        return self.nodes[j]
+
+    @property
+    def n_inputs(self):
+        return len(self.nodes[0].weights)
+
+    @property
+    def outputs(self):
+        return [node.output for node in self.nodes]
+
+    def feedforward(self, inputs):
+        """Set every node's net and output from ``inputs``; return the outputs."""
+        nodes = self.nodes
+        for node in nodes:
+            node.net = sum(map(mul, node.weights, inputs), node.bias)
+        act = self.activation
+        if act.elementwise:
+            f = act.function
+            for node in nodes:
+                node.output = f(node.net)
+        else:
+            for node, a in zip(nodes, act.forward([node.net for node in nodes])):
+                node.output = a
+        return [node.output for node in nodes]
+
+    def set_deltas(self, upstream):
+        """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative."""
+        nodes = self.nodes
+        deltas = self.activation.backward(
+            upstream, [n.net for n in nodes], [n.output for n in nodes])
+        for node, d in zip(nodes, deltas):
+            node.delta = d
+
+    def __repr__(self):
+        bias = "" if self.use_bias else ", no bias"
+        return f"Layer({len(self.nodes)}×{self.n_inputs}, {self.activation!r}{bias})"

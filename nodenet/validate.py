@@ -1,0 +1,87 @@
+"""Checks that turn user input into fresh lists of floats, or say what is wrong.
+
+Everything public in nodenet passes its input through here first, so a bad
+value is caught at the door with a message naming what was expected and what
+came, and the caller's own lists are copied, never kept or changed.
+
+>>> vector([1, 3, 5], 3, "forward")
+[1.0, 3.0, 5.0]
+>>> vector([1, 3], 3, "forward")
+Traceback (most recent call last):
+...
+nodenet.errors.NodenetError: forward expects 3 inputs, got 2
+"""
+
+import math
+import numbers
+
+from .errors import NodenetError
+
+
+def as_sequence(value):
+    """Lists and tuples as they are; NumPy arrays and tensors via ``.tolist()``."""
+    if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
+        value = value.tolist()
+    return value
+
+
+def number(value, what):
+    """A finite real number (not a bool) as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise NodenetError(f"{what} must be a number, got {_show(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise NodenetError(f"{what} must be finite, got {value!r}")
+    return value
+
+
+def vector(values, n, what, noun="inputs"):
+    """A list of ``n`` finite floats; ``what`` names the caller in messages."""
+    values = as_sequence(values)
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
+        raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
+    if len(values) != n:
+        raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
+    return [number(v, f"{what}: {noun[:-1] if noun.endswith('s') else noun} {i}")
+            for i, v in enumerate(values)]
+
+
+def batch(rows, n, what, noun="inputs"):
+    """A non-empty list of vectors of length ``n``; names the bad sample."""
+    rows = as_sequence(rows)
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+        raise NodenetError(f"{what} expects a list of samples, got {_show(rows)}")
+    if not rows:
+        raise NodenetError(f"{what} expects at least one sample, got an empty batch")
+    out = []
+    for s, row in enumerate(rows):
+        try:
+            out.append(vector(row, n, what, noun))
+        except NodenetError as err:
+            raise NodenetError(f"sample {s}: {err}") from None
+    return out
+
+
+def pair(X, Y, n_in, n_out, what):
+    """Matching batches of inputs and targets."""
+    X = batch(X, n_in, what, "inputs")
+    Y = batch(Y, n_out, what, "targets")
+    if len(X) != len(Y):
+        raise NodenetError(
+            f"{what} expects as many targets as inputs, got {len(X)} inputs and {len(Y)} targets")
+    return X, Y
+
+
+def positive_int(value, what, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise NodenetError(f"{what} must be a whole number, got {_show(value)}")
+    if value < minimum:
+        raise NodenetError(f"{what} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _show(value):
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
