@@ -136,15 +136,7 @@ class Network:
                 rows = _transpose(rows)
             n_out, cols = len(rows), len(rows[0])
             if n_in is not None and cols != n_in:
-                shown = f"{n_out}×{cols}" if layout == "out_in" else f"{cols}×{n_out}"
-                want = f"{n_out}×{n_in}" if layout == "out_in" else f"{n_in}×{n_out}"
-                hint = ""
-                if n_out == n_in:
-                    other = "in_out" if layout == "out_in" else "out_in"
-                    hint = f"; the transpose would fit — did you mean layout={other!r}?"
-                raise NodenetError(
-                    f"layer {l} weights: expected {want} in {layout} layout "
-                    f"(layer {l - 1} has {n_in} outputs), got {shown}{hint}")
+                raise NodenetError(_chain_message(l, layout, n_in, n_out, cols))
             if b is None:
                 b = [0.0] * n_out
             b = validate.vector(b, n_out, f"layer {l} biases", "biases")
@@ -170,6 +162,15 @@ class Network:
     @property
     def n_params(self):
         return sum(len(layer) * (layer.n_inputs + 1) for layer in self.layers)
+
+    @property
+    def masked(self):
+        """True while a hidden layer carries a dropout mask (``Layer.mask``).
+
+        Only ``train(dropout=…)`` sets masks, and it clears them when it ends;
+        a fast path that skips ``Layer`` must take the general route then.
+        """
+        return any(layer.mask is not None for layer in self.layers)
 
     def __repr__(self):
         acts = [repr(layer.activation) for layer in self.layers]
@@ -338,6 +339,16 @@ class Network:
             return 1 if out[0] >= 0.5 else 0
         return max(range(len(out)), key=out.__getitem__)
 
+    def to_mermaid(self, digits=3, direction="LR"):
+        """The network as a Mermaid flowchart; see nodenet.draw."""
+        from .draw import to_mermaid
+        return to_mermaid(self, digits, direction)
+
+    def to_dot(self, digits=3, direction="LR"):
+        """The network as a Graphviz DOT digraph; see nodenet.draw."""
+        from .draw import to_dot
+        return to_dot(self, digits, direction)
+
     # -- state -------------------------------------------------------------
 
     def snapshot(self):
@@ -366,6 +377,20 @@ class Network:
         """Read a model written by ``save``; refuse anything malformed."""
         from .modelfile import load
         return load(path)
+
+
+def _chain_message(l, layout, n_in, rows, cols):
+    """Say why layer l's matrix (rows × cols once in out_in order) does not chain."""
+    def shape(out, inn):
+        return f"{out}×{inn}" if layout == "out_in" else f"{inn}×{out}"
+    got = shape(rows, cols)
+    if rows == n_in:           # the transpose would chain: the user likely swapped layouts
+        other = "in_out" if layout == "out_in" else "out_in"
+        return (f"layer {l} weights: expected {shape(cols, n_in)} in {layout} layout "
+                f"(layer {l - 1} has {n_in} outputs), got {got} — did you mean layout={other!r}?")
+    side = "columns" if layout == "out_in" else "rows"
+    return (f"layer {l} weights: expected {n_in} {side} in {layout} layout, one per output "
+            f"of layer {l - 1}, got {got}")
 
 
 def _matrix(matrix, what):

@@ -6,6 +6,9 @@ This is a pure-Python rendering of R's ``formatReal`` (src/main/format.c),
 R chooses one common format for the whole vector: either fixed notation with
 the same number of decimals for every element, or scientific notation with
 the same number of mantissa digits, and pads every element to one width.
+Significant digits are counted as R does on x86-64, scaling by 10^k in x87
+long double (emulated exactly with fractions), so near-ties such as
+26.764405 print as R shows them ("26.7644"), not as exact decimal rounding.
 
 Example:
     >>> r_print([0.5, 3.6, -1.5])
@@ -17,6 +20,8 @@ Example:
 import math
 import numbers
 from fractions import Fraction
+
+from .errors import NodenetError
 
 __all__ = ["r_format", "r_print"]
 
@@ -147,22 +152,22 @@ def _is_number(value):
 
 def _to_floats(values, caller):
     """Turn a number or an iterable of numbers into a list of floats."""
+    wanted = "%s() expected an int or float or a sequence of them, got %s"
     if _is_number(values):
         items = [values]
     elif isinstance(values, (str, bytes, bytearray, bool)) or values is None:
-        raise ValueError("%s() expected an int or float or a sequence of "
-                         "them, got %s" % (caller, _describe(values)))
+        raise NodenetError(wanted % (caller, _describe(values)))
     else:
         try:
             items = list(values)
         except TypeError:
-            raise ValueError("%s() expected an int or float or a sequence of "
-                             "them, got %s" % (caller, _describe(values)))
+            raise NodenetError(wanted % (caller, _describe(values))) from None
     floats = []
     for index, item in enumerate(items):
         if not _is_number(item):
-            raise ValueError("%s() expected int or float elements, got %s at "
-                             "index %d" % (caller, _describe(item), index))
+            raise NodenetError("%s() expected int or float elements, got %s "
+                               "at index %d"
+                               % (caller, _describe(item), index))
         try:
             floats.append(float(item))
         except OverflowError:  # beyond double range: R reads it as +/-Inf
@@ -173,15 +178,17 @@ def _to_floats(values, caller):
 def _check_int(name, value, low, high, caller):
     if isinstance(value, bool) or not isinstance(value, int) \
             or not low <= value <= high:
-        raise ValueError("%s() expected %s to be an int from %d to %d, got %s"
-                         % (caller, name, low, high, _describe(value)))
+        raise NodenetError("%s() expected %s to be an int from %d to %d, "
+                           "got %s" % (caller, name, low, high,
+                                       _describe(value)))
 
 
 def r_format(values, digits=7):
     """Format numbers with the common format R's print() would choose.
 
     Returns one string per element, each right-justified to the common
-    width; a single number gives a one-element list.
+    width; a single number gives a one-element list. Bools, strings, None
+    and other non-numbers raise NodenetError (a ValueError).
 
     Example:
         >>> r_format([0.5, 3.6, -1.5])
@@ -208,9 +215,10 @@ def r_print(values, digits=7, width=80):
     Example:
         >>> r_print(2.6)
         '[1] 2.6'
-        >>> print(r_print(range(1, 31)))
-         [1]  1  2  3  4  5  6  7  8  9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25
-        [26] 26 27 28 29 30
+        >>> print(r_print(range(1, 31), width=40))
+         [1]  1  2  3  4  5  6  7  8  9 10 11 12
+        [13] 13 14 15 16 17 18 19 20 21 22 23 24
+        [25] 25 26 27 28 29 30
     """
     _check_int("digits", digits, _MIN_DIGITS, _MAX_DIGITS, "r_print")
     _check_int("width", width, 1, 10 ** 6, "r_print")

@@ -70,14 +70,16 @@ def _diverged(epoch, sample, where):
         "left as it was before this update (try a smaller eta, or gradient clipping)")
 
 
-def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, target_loss=None):
+def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, target_loss=None,
+          callback=None):
     """Train ``net`` on inputs X and targets Y; return the per-epoch History.
 
     The caller's X and Y are copied, never reordered or changed; shuffling
     uses ``net.rng``.  Training stops after ``epochs`` epochs, or as soon as
     the epoch's loss is ≤ ``target_loss``.  A loss, delta or weight that goes
     NaN or infinite stops training with a NodenetError naming the epoch, the
-    sample and the node, before that update is applied.
+    sample and the node, before that update is applied.  ``callback(epoch,
+    history)``, if given, is called after every epoch (e.g. for progress).
     """
     X, Y = net._check_batch(X, Y, "train")
     n = len(X)
@@ -116,6 +118,8 @@ def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, targ
         if not math.isfinite(value):
             raise NodenetError(f"training diverged in epoch {epoch}: the loss became {value!r}")
         history.append(value)
+        if callback is not None:
+            callback(epoch, history)
         if target_loss is not None and value <= target_loss:
             history.stop_reason = "target_loss"
             return history
