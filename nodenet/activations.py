@@ -17,6 +17,7 @@ raise OverflowError, whatever the net input.
 import math
 
 from .errors import NodenetError
+from .validate import brief, number
 
 
 # -- scalar functions and their derivatives, side by side ------------------
@@ -124,8 +125,8 @@ class LeakyReLU(Activation):
     """Leaky ReLU with slope ``alpha`` for z ≤ 0 (0.01 unless told)."""
 
     def __init__(self, alpha=0.01):
-        alpha = float(alpha)
-        if not (math.isfinite(alpha) and 0.0 <= alpha < 1.0):
+        alpha = number(alpha, "leaky_relu alpha")
+        if not 0.0 <= alpha < 1.0:
             raise NodenetError(
                 f"leaky_relu alpha must be a number in [0, 1), got {alpha!r}")
         self.alpha = alpha
@@ -188,11 +189,11 @@ def get_activation(spec):
         name = params.pop("name", None)
         if name == "leaky_relu" and set(params) <= {"alpha"}:
             return LeakyReLU(**params)
-        if name in ACTIVATIONS and not params:
+        if isinstance(name, str) and name in ACTIVATIONS and not params:
             return ACTIVATIONS[name]
         raise NodenetError(
-            f"activation spec must be a name or {{'name': 'leaky_relu', 'alpha': …}}, got {spec!r}")
+            f"activation spec must be a name or {{'name': 'leaky_relu', 'alpha': …}}, got {brief(spec)}")
     if isinstance(spec, str) and spec in ACTIVATIONS:
         return ACTIVATIONS[spec]
     raise NodenetError(
-        f"unknown activation {spec!r}; expected one of: {', '.join(ACTIVATIONS)}")
+        f"unknown activation {brief(spec)}; expected one of: {', '.join(ACTIVATIONS)}")

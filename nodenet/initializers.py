@@ -15,6 +15,7 @@ import functools
 import math
 
 from .errors import NodenetError
+from .validate import brief, number
 
 
 def uniform(rng, n_in, n_out, bound=1.0):
@@ -46,6 +47,10 @@ def get_initializer(spec, bound=None):
 
     ``bound`` sets the half-width of ``uniform`` (1.0 unless told).
     """
+    if bound is not None:
+        bound = number(bound, "init_bound")
+        if bound <= 0.0:
+            raise NodenetError(f"init_bound must be > 0, got {bound!r}")
     if callable(spec):
         return spec
     if isinstance(spec, str) and spec in INITIALIZERS:
@@ -53,5 +58,5 @@ def get_initializer(spec, bound=None):
             return functools.partial(uniform, bound=bound)
         return INITIALIZERS[spec]
     raise NodenetError(
-        f"unknown initializer {spec!r}; expected one of: {', '.join(INITIALIZERS)} "
+        f"unknown initializer {brief(spec)}; expected one of: {', '.join(INITIALIZERS)} "
         "or a callable init(rng, n_in, n_out)")

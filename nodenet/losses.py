@@ -25,6 +25,7 @@ name                  batch loss over N samples, K outputs       e_k
 import math
 
 from .errors import NodenetError
+from .validate import brief
 
 EPS = 1e-12
 
@@ -65,7 +66,8 @@ class Loss:
 
 
 def _sse(y, yhat):
-    return sum((t - p) ** 2 for t, p in zip(y, yhat))
+    # d·d, not d ** 2: float ** raises OverflowError where * gives inf
+    return sum((t - p) * (t - p) for t, p in zip(y, yhat))
 
 
 def _sse_upstream(y, yhat):
@@ -131,7 +133,7 @@ def get_loss(spec):
         return spec
     if isinstance(spec, str) and spec in LOSSES:
         return LOSSES[spec]
-    raise NodenetError(f"unknown loss {spec!r}; expected one of: {', '.join(LOSSES)}")
+    raise NodenetError(f"unknown loss {brief(spec)}; expected one of: {', '.join(LOSSES)}")
 
 
 def is_fused(loss, activation):

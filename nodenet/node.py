@@ -55,6 +55,11 @@ class Layer:
         for node in self.nodes:
             node.activation = self.activation
         self.use_bias = bool(use_bias)
+        # Dropout hook: None normally; during a training step with dropout, one
+        # multiplier m_j per node (0 or 1/(1−p)).  Node outputs stay UNdropped,
+        # so f'(z, a) is right; what the layer passes up (feedforward,
+        # ``outputs``) is a_j·m_j and its deltas are δ_j = f'(z_j)·e_j·m_j.
+        self.mask = None
 
     def __len__(self):
         return len(self.nodes)
@@ -71,6 +76,9 @@ class Layer:
 
     @property
     def outputs(self):
+        """What the layer feeds the one above: a_j, or a_j·m_j under a dropout mask."""
+        if self.mask is not None:
+            return [node.output * m for node, m in zip(self.nodes, self.mask)]
         return [node.output for node in self.nodes]
 
     def feedforward(self, inputs):
@@ -86,6 +94,8 @@ class Layer:
         else:
             for node, a in zip(nodes, act.forward([node.net for node in nodes])):
                 node.output = a
+        if self.mask is not None:       # dropout (see __init__)
+            return [node.output * m for node, m in zip(nodes, self.mask)]
         return [node.output for node in nodes]
 
     def set_deltas(self, upstream):
@@ -93,6 +103,8 @@ class Layer:
         nodes = self.nodes
         deltas = self.activation.backward(
             upstream, [n.net for n in nodes], [n.output for n in nodes])
+        if self.mask is not None:       # dropout: δ_j = f'(z_j)·e_j·m_j
+            deltas = [d * m for d, m in zip(deltas, self.mask)]
         for node, d in zip(nodes, deltas):
             node.delta = d
 

@@ -14,6 +14,7 @@ nodenet.errors.NodenetError: forward expects 3 inputs, got 2
 
 import math
 import numbers
+import reprlib
 
 from .errors import NodenetError
 
@@ -29,7 +30,10 @@ def number(value, what):
     """A finite real number (not a bool) as a float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise NodenetError(f"{what} must be a number, got {_show(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except (OverflowError, ValueError, TypeError):     # e.g. an int of 400 digits
+        raise NodenetError(f"{what} must be a finite number, got {_show(value)}") from None
     if not math.isfinite(value):
         raise NodenetError(f"{what} must be finite, got {value!r}")
     return value
@@ -80,8 +84,27 @@ def positive_int(value, what, minimum=1):
     return int(value)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict = 3, 6, 6, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 40, 40, 40
+
+
+def brief(value):
+    """A repr of ``value`` cut short, even for huge or deeply nested junk.
+
+    >>> brief(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:          # a broken __repr__ must not hide the real error
+        text = "<unprintable>"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _show(value):
-    text = repr(value)
+    """``type repr`` of a value, short even for huge or deeply nested junk."""
+    text = brief(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}"
