@@ -10,10 +10,12 @@ The format (version 1)::
 """
 
 import json
+import math
 import os
 import tempfile
 
 from .errors import NodenetError
+from .validate import brief
 
 FORMAT = "nodenet-model"
 VERSION = 1
@@ -36,6 +38,13 @@ def to_dict(net):
 
 def dumps(net):
     """The model file's exact text (deterministic, so saves are byte-identical)."""
+    for l, layer in enumerate(net.layers, start=1):
+        for j, node in enumerate(layer):
+            for i, w in enumerate(list(node.weights) + [node.bias]):
+                if not (isinstance(w, float) and math.isfinite(w)):
+                    name = "bias" if i == len(node.weights) else f"weight {i}"
+                    raise NodenetError(f"cannot save: layer {l} node {j} {name} is {w!r}; "
+                                       "a model file holds finite numbers only")
     return json.dumps(to_dict(net), indent=1, allow_nan=False) + "\n"
 
 
@@ -45,14 +54,17 @@ def from_dict(data, source="model"):
     if not isinstance(data, dict):
         raise NodenetError(f"{source}: expected a JSON object, got {type(data).__name__}")
     if data.get("format") != FORMAT:
-        raise NodenetError(f"{source}: not a nodenet model (format is {data.get('format')!r}, "
+        raise NodenetError(f"{source}: not a nodenet model (format is {brief(data.get('format'))}, "
                            f"expected {FORMAT!r})")
-    if data.get("version") != VERSION:
+    if type(data.get("version")) is not int or data.get("version") != VERSION:
         raise NodenetError(f"{source}: unsupported format version {data.get('version')!r}; "
                            f"this nodenet reads version {VERSION}")
     unknown = set(data) - {"format", "version", "loss", "layers"}
     if unknown:
         raise NodenetError(f"{source}: unexpected keys {sorted(unknown)}")
+    if "loss" not in data or "layers" not in data:
+        missing = sorted({"loss", "layers"} - set(data))
+        raise NodenetError(f"{source}: missing keys {missing}")
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
         raise NodenetError(f"{source}: 'layers' must be a non-empty list")
@@ -84,26 +96,37 @@ def save(net, path):
     A failure at any point leaves an existing file at ``path`` untouched.
     """
     text = dumps(net)
-    path = os.fspath(path)
+    path = _path(path)
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        # a device or pipe (/dev/null, /dev/stdout): a rename would replace the device itself
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".nodenet-", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".nodenet-", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise NodenetError(f"cannot write model file {path}: {err.strerror or err}") from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(err, OSError):
+            raise NodenetError(f"cannot write model file {path}: {err.strerror or err}; "
+                               "any previous file there is unchanged") from err
         raise
 
 
 def load(path):
     """Read and check a model file; never uses pickle or eval."""
-    path = os.fspath(path)
+    path = _path(path)
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -112,7 +135,8 @@ def load(path):
     except UnicodeDecodeError:
         raise NodenetError(f"{path}: not a text file (expected nodenet JSON)") from None
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant,
+                          object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
         raise NodenetError(f"{path}: not valid JSON ({err.msg} at line {err.lineno}, "
                            f"column {err.colno}); the file may be truncated") from None
@@ -120,7 +144,28 @@ def load(path):
         raise NodenetError(f"{path}: JSON nested too deeply") from None
     except NodenetError as err:
         raise NodenetError(f"{path}: {err}") from None
+    except ValueError as err:       # e.g. an integer of more than 4300 digits
+        raise NodenetError(f"{path}: unreadable number in JSON ({err})") from None
     return from_dict(data, path)
+
+
+def _path(path):
+    """A file path as str; anything else is refused by name."""
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise NodenetError(f"a model file path must be a str or os.PathLike, "
+                           f"got {type(path).__name__}") from None
+
+
+def _unique_keys(pairs):
+    """A JSON object as a dict, refusing a key given twice (which one would win?)."""
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise NodenetError(f"key {key!r} appears twice in one object")
+        data[key] = value
+    return data
 
 
 def _refuse_constant(name):

@@ -10,6 +10,8 @@ w_kj, the "out_in" layout.
 import math
 import random
 import warnings
+from itertools import repeat
+from operator import add, mul
 
 from . import validate
 from .activations import get_activation
@@ -29,6 +31,81 @@ def _check_layout(layout):
 
 def _transpose(rows):
     return [list(col) for col in zip(*rows)]
+
+
+def _activation(spec, l):
+    """get_activation, with layer l named in its error."""
+    try:
+        return get_activation(spec)
+    except NodenetError as err:
+        raise NodenetError(f"layer {l} activation: {err}") from None
+
+
+def _all_finite(values):
+    """True if no value is NaN or ±inf (the fast sum test first, then one by one)."""
+    return math.isfinite(sum(values)) or all(map(math.isfinite, values))
+
+
+def _check_snapshot(net, snapshot):
+    """``snapshot`` as fresh lists, if it fits ``net`` (one (weights, bias) per node)."""
+    what = "restore expects a snapshot from net.snapshot()"
+    snapshot = validate.as_sequence(snapshot)
+    if not isinstance(snapshot, (list, tuple)) or len(snapshot) != len(net.layers):
+        raise NodenetError(f"{what}: one list per layer ({len(net.layers)}), "
+                           f"got {validate._show(snapshot)}")
+    out = []
+    for l, (layer, saved) in enumerate(zip(net.layers, snapshot), start=1):
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(layer):
+            raise NodenetError(f"{what}: layer {l} needs {len(layer)} (weights, bias) pairs, "
+                               f"got {validate._show(saved)}")
+        rows = []
+        for j, pair in enumerate(saved):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise NodenetError(f"{what}: layer {l} node {j} needs a (weights, bias) pair, "
+                                   f"got {validate._show(pair)}")
+            w = validate.vector(pair[0], layer.n_inputs, f"restore: layer {l} node {j}", "weights")
+            rows.append((w, validate.number(pair[1], f"restore: layer {l} node {j} bias")))
+        out.append(rows)
+    return out
+
+
+def _check_rng(seed, rng):
+    """The caller's random.Random, or a new one seeded with the whole number ``seed``."""
+    if rng is not None:
+        if not isinstance(rng, random.Random):
+            raise NodenetError(f"rng must be a random.Random, got {type(rng).__name__}")
+        return rng
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise NodenetError(f"seed must be a whole number, got {validate._show(seed)}")
+    return random.Random(seed)
+
+
+def _check_flag(value, what):
+    if not isinstance(value, bool):
+        raise NodenetError(f"{what} must be True or False, got {validate._show(value)}")
+    return value
+
+
+def _check_layers(layers):
+    """A non-empty list of non-empty Layers whose sizes chain."""
+    layers = list(layers) if isinstance(layers, (list, tuple)) else layers
+    if not isinstance(layers, list) or not layers:
+        raise NodenetError(f"layers must be a non-empty list of Layer, got {validate.brief(layers)}")
+    n_in = None
+    for l, layer in enumerate(layers, start=1):
+        if not isinstance(layer, Layer):
+            raise NodenetError(f"layer {l} must be a Layer, got {type(layer).__name__}")
+        if not layer.nodes:
+            raise NodenetError(f"layer {l} has no nodes; every layer needs at least one")
+        widths = {len(node.weights) for node in layer}
+        if len(widths) != 1 or 0 in widths:
+            raise NodenetError(f"layer {l}: every node needs the same number (≥ 1) of weights, "
+                               f"got {sorted(widths)}")
+        if n_in is not None and layer.n_inputs != n_in:
+            raise NodenetError(f"layer {l} expects {layer.n_inputs} inputs, but layer {l - 1} "
+                               f"has {n_in} nodes")
+        n_in = len(layer)
+    return layers
 
 
 class Network:
@@ -54,7 +131,8 @@ class Network:
         sizes = validate.as_sequence(sizes)
         if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
             raise NodenetError(
-                f"sizes must list at least an input and an output size, e.g. [3, 4, 1]; got {sizes!r}")
+                "sizes must list at least an input and an output size, e.g. [3, 4, 1]; "
+                f"got {validate.brief(sizes)}")
         sizes = [validate.positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
         n_layers = len(sizes) - 1
         hidden = activation if isinstance(activation, (list, tuple)) else [activation] * (n_layers - 1)
@@ -63,17 +141,19 @@ class Network:
                 f"activation lists one per hidden layer: expected {n_layers - 1}, got {len(hidden)}")
         if output_activation is None:
             output_activation = hidden[-1] if hidden else activation
-        specs = list(hidden) + [output_activation]
-        if rng is None:
-            rng = random.Random(seed)
-        elif not isinstance(rng, random.Random):
-            raise NodenetError(f"rng must be a random.Random, got {type(rng).__name__}")
+        # every name checked before the first draw, so a mistake never consumes the caller's rng
+        specs = [_activation(spec, l) for l, spec in enumerate(list(hidden) + [output_activation], 1)]
+        get_loss(loss)
+        rng = _check_rng(seed, rng)
+        bias = _check_flag(bias, "bias")
         draw = get_initializer(init, init_bound)
         layers = []
-        for n_in, n_out, spec in zip(sizes, sizes[1:], specs):
-            nodes = [Node([float(draw(rng, n_in, n_out)) for _ in range(n_in)], 0.0)
-                     for _ in range(n_out)]
-            layers.append(Layer(nodes, spec, use_bias=bias))
+        for l, (n_in, n_out, spec) in enumerate(zip(sizes, sizes[1:], specs), start=1):
+            nodes = [Node([validate.number(draw(rng, n_in, n_out),
+                                           f"init for layer {l} node {j} weight {i}")
+                           for i in range(n_in)], 0.0)
+                     for j in range(n_out)]
+            layers.append(Layer(nodes, _activation(spec, l), use_bias=bias))
         self._setup(layers, loss, rng)
 
     # -- construction ------------------------------------------------------
@@ -93,9 +173,10 @@ class Network:
 
     @classmethod
     def from_layers(cls, layers, loss="sse", seed=0, rng=None):
-        """Build a network from ready Layer objects."""
+        """Build a network from ready Layer objects (kept, not copied)."""
+        layers = _check_layers(layers)
         net = cls.__new__(cls)
-        net._setup(list(layers), loss, rng if rng is not None else random.Random(seed))
+        net._setup(layers, loss, _check_rng(seed, rng))
         return net
 
     @classmethod
@@ -113,9 +194,11 @@ class Network:
         0.9308616
         """
         _check_layout(layout)
+        use_bias = _check_flag(use_bias, "use_bias")
         weights = validate.as_sequence(weights)
         if not isinstance(weights, (list, tuple)) or not weights:
-            raise NodenetError(f"weights must list one matrix per layer, got {weights!r:.60}")
+            raise NodenetError(
+                f"weights must list one matrix per layer, got {validate.brief(weights)}")
         n_layers = len(weights)
         if isinstance(activations, (list, tuple)):
             if len(activations) != n_layers:
@@ -128,7 +211,8 @@ class Network:
             biases = [None] * n_layers
         biases = validate.as_sequence(biases)
         if not isinstance(biases, (list, tuple)) or len(biases) != n_layers:
-            raise NodenetError(f"biases must list one vector per layer ({n_layers}), got {biases!r:.60}")
+            raise NodenetError(
+                f"biases must list one vector per layer ({n_layers}), got {validate.brief(biases)}")
         layers, n_in = [], None
         for l, (matrix, b, spec) in enumerate(zip(weights, biases, specs), start=1):
             rows = _matrix(matrix, f"layer {l} weights")
@@ -136,12 +220,16 @@ class Network:
                 rows = _transpose(rows)
             n_out, cols = len(rows), len(rows[0])
             if n_in is not None and cols != n_in:
-                raise NodenetError(_chain_message(l, layout, n_in, n_out, cols))
+                message = _chain_message(l, layout, n_in, n_out, cols)
+                other = "in_out" if layout == "out_in" else "out_in"
+                if "did you mean" not in message and _chains(weights, other):
+                    message += f" — all the matrices chain in the other layout: layout={other!r}?"
+                raise NodenetError(message)
             if b is None:
                 b = [0.0] * n_out
             b = validate.vector(b, n_out, f"layer {l} biases", "biases")
             nodes = [Node(row, bias) for row, bias in zip(rows, b)]
-            layers.append(Layer(nodes, spec, use_bias=use_bias))
+            layers.append(Layer(nodes, _activation(spec, l), use_bias=use_bias))
             n_in = n_out
         return cls.from_layers(layers, loss, seed=seed, rng=rng)
 
@@ -182,7 +270,30 @@ class Network:
 
     def forward(self, x):
         """Feed one input vector forward; set every node's net and output."""
-        return self._feedforward(validate.vector(x, self.sizes[0], "forward"))
+        outputs = self._feedforward(validate.vector(x, self.sizes[0], "forward"))
+        if not _all_finite(outputs) or any(node.net != node.net          # NaN ≠ NaN
+                                           for layer in self.layers for node in layer):
+            raise self._nonfinite("forward")
+        return outputs
+
+    def _nonfinite(self, what, saved=None):
+        """The error for a pass that produced NaN or ±inf; puts back ``saved`` weights."""
+        from .training import first_nonfinite
+        bad = first_nonfinite(self)
+        if bad:
+            where = f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}"
+        else:
+            where = "a weight or bias became non-finite"
+            for l, layer in enumerate(self.layers, start=1):
+                for j, node in enumerate(layer):
+                    for i, w in enumerate(node.weights + [node.bias]):
+                        if not math.isfinite(w) and where.startswith("a weight"):
+                            name = "bias" if i == len(node.weights) else f"weight {i}"
+                            where = f"layer {l} node {j} {name} became {w!r}"
+        if saved is not None:
+            self._put_back(saved)
+        kept = "; the weights are left as they were" if saved is not None else ""
+        return NodenetError(f"{what}: {where} (overflow: weights, inputs or eta too large){kept}")
 
     def _feedforward(self, inputs):
         self.inputs = inputs
@@ -193,6 +304,8 @@ class Network:
     def backward(self, y):
         """Set every node's delta for target ``y``, from the stored forward pass."""
         self._backprop(self._check_target(y, "backward"))
+        if not all(_all_finite([node.delta for node in layer]) for layer in self.layers):
+            raise self._nonfinite("backward")
 
     def _check_target(self, y, what):
         if self.inputs is None:
@@ -210,27 +323,92 @@ class Network:
         """
         layers = self.layers
         top = layers[-1]
-        deltas = output_deltas(self.loss_function, top.activation, y,
-                               [n.net for n in top], [n.output for n in top])
-        for node, d in zip(top, deltas):
-            node.delta = d
+        self._set_output_deltas(y, [n.output for n in top])
         for l in range(len(layers) - 1, 0, -1):
             above, below = layers[l], layers[l - 1]
             if eta is not None:
                 self._update_layer(l, eta)
-            # e_j = Σ_k w_kj·δ_k; node k above keeps w_kj at weights[j]
-            below.set_deltas([sum(node.weights[j] * node.delta for node in above)
-                              for j in range(len(below))])
+            below.set_deltas(above.propagate())     # e_j = Σ_k w_kj·δ_k
         if eta is not None:
             self._update_layer(0, eta)
+
+    def _set_output_deltas(self, y, outputs):
+        """δ of the output layer for target ``y``; ``outputs`` are its nodes' outputs."""
+        top = self.layers[-1]
+        nets = [n.net for n in top] if top.activation.uses_net else None
+        deltas = output_deltas(self.loss_function, top.activation, y, nets, outputs)
+        for node, d in zip(top.nodes, deltas):
+            node.delta = d
+
+    def _fused_step(self, inputs, y, eta):
+        """One standard-order step on a checked sample, all or nothing.
+
+        Returns ``(outputs, None)`` (the outputs before the step) when the step
+        was applied, or ``(outputs, where)`` naming the first NaN or ±inf when
+        it was not; then no weight or bias has changed.
+
+        One pass down the layers: for layer l, its new weights (from δ_l and
+        the activations below), then e_j = Σ_k w_kj·δ_k from the weights as
+        they were *before* the step, then the deltas of layer l−1.  The new
+        weights are written at the end, after a finiteness check.  Every
+        number is the one backward() then update() compute: the same products,
+        the same sums in the same order.  Layers with a dropout mask are not
+        handled here (callers use _backprop and _update_layer for those).
+        """
+        layers = self.layers
+        self.inputs = inputs
+        acts = [inputs]                 # acts[l] feeds layer l (layer 0: the inputs)
+        a = inputs
+        for layer in layers:
+            a = layer.feedforward(a)
+            acts.append(a)
+        self._set_output_deltas(y, a)
+        pending = []                    # (nodes, new rows, new biases), top layer first
+        total = sum(a)                  # stays finite if every new value is finite
+        for l in range(len(layers) - 1, -1, -1):
+            layer = layers[l]
+            nodes = layer.nodes
+            below = acts[l]
+            changes = [eta * node.delta for node in nodes]          # η·δ_k
+            # w_ki + (η·δ_k)·a_i: the same operations as Layer.update
+            rows = [list(map(add, node.weights, map(mul, repeat(c), below)))
+                    for node, c in zip(nodes, changes)]
+            total += sum(map(sum, rows))
+            if layer.use_bias:
+                biases = [node.bias + c for node, c in zip(nodes, changes)]
+                total += sum(biases)
+            else:
+                biases = None
+            pending.append((nodes, rows, biases))
+            if l:
+                # e_j = Σ_k w_kj·δ_k from the weights before the step
+                layers[l - 1].set_deltas(layer.propagate())
+        if not math.isfinite(total):    # look closer: a NaN or ±inf, or just a sum overflowing
+            where = _first_bad(self, a, pending)
+            if where is not None:
+                return a, where
+        for nodes, rows, biases in pending:
+            for node, row in zip(nodes, rows):
+                node.weights[:] = row   # the same list objects, new values
+            if biases is not None:
+                for node, b in zip(nodes, biases):
+                    node.bias = b
+        return a, None
 
     def update(self, eta):
         """Add Δw = η·δ·a to every weight and Δb = η·δ to every bias."""
         eta = self._check_eta(eta)
         if self.inputs is None or self.layers[0].nodes[0].delta is None:
             raise NodenetError("update needs forward(x) and backward(y) first")
+        saved = self.snapshot()
         for l in range(len(self.layers)):
             self._update_layer(l, eta)
+        if not self._weights_finite():
+            raise self._nonfinite("update", saved)
+
+    def _weights_finite(self):
+        return all(_all_finite(node.weights) and math.isfinite(node.bias)
+                   for layer in self.layers for node in layer)
 
     @staticmethod
     def _check_eta(eta):
@@ -244,15 +422,7 @@ class Network:
         return self.inputs if l == 0 else self.layers[l - 1].outputs
 
     def _update_layer(self, l, eta):
-        layer = self.layers[l]
-        a = self._below(l)
-        for node in layer:
-            change = eta * node.delta
-            w = node.weights
-            for i, ai in enumerate(a):
-                w[i] += change * ai          # Δw_i = η·δ·a_i, in place
-            if layer.use_bias:
-                node.bias += change          # a bias sees a constant input of 1
+        self.layers[l].update(self._below(l), eta)      # Δw_i = η·δ·a_i, Δb = η·δ
 
     def step(self, x, y, eta, order="standard"):
         """One online training step on one sample; returns its loss before the step.
@@ -264,8 +434,18 @@ class Network:
         if order not in ("standard", "handout"):
             raise NodenetError(f"unknown order {order!r}; expected 'standard' or 'handout'")
         eta = self._check_eta(eta)
-        outputs = self.forward(x)
-        y = self._check_target(y, "step")
+        layers = self.layers
+        x = validate.vector(x, layers[0].n_inputs, "step")      # check both before any change
+        y = validate.vector(y, len(layers[-1]), "step", "targets")
+        check_target(self.loss_function, y, "step")
+        if order == "standard" and all(layer.mask is None for layer in layers):
+            outputs, where = self._fused_step(x, y, eta)
+            if where is not None:
+                raise NodenetError(f"step: {where} (overflow: weights, inputs or eta too "
+                                   "large); the weights are left as they were")
+            return self.loss_function.sample_value(y, outputs)
+        saved = self.snapshot()
+        outputs = self._feedforward(x)
         before = self.loss_function.sample_value(y, outputs)
         if order == "standard":
             self._backprop(y)
@@ -273,6 +453,8 @@ class Network:
                 self._update_layer(l, eta)
         else:
             self._backprop(y, eta)
+        if not (_all_finite(outputs) and self._weights_finite()):
+            raise self._nonfinite("step", saved)
         return before
 
     # -- batches -----------------------------------------------------------
@@ -286,7 +468,12 @@ class Network:
     def loss(self, X, Y):
         """The batch loss (see nodenet.losses for each loss's normalization)."""
         X, Y = self._check_batch(X, Y, "loss")
-        return self.loss_function.value(Y, [list(self._feedforward(x)) for x in X])
+        outputs = []
+        for s, x in enumerate(X):
+            outputs.append(list(self._feedforward(x)))
+            if not _all_finite(outputs[-1]):
+                raise self._nonfinite(f"loss: sample {s}")
+        return self.loss_function.value(Y, outputs)
 
     def _accumulate(self, gw, gb, factor):
         """Add factor·δ_j·a_i into gw[l][j][i] and factor·δ_j into gb[l][j]."""
@@ -294,8 +481,7 @@ class Network:
             a = self._below(l)
             for node, row, j in zip(layer, gw[l], range(len(layer))):
                 d = factor * node.delta
-                for i, ai in enumerate(a):
-                    row[i] += d * ai
+                row[:] = map(add, row, map(mul, repeat(d), a))     # row[i] += d·a[i]
                 gb[l][j] += d
 
     def zero_like(self):
@@ -313,10 +499,16 @@ class Network:
         X, Y = self._check_batch(X, Y, "gradients")
         scale = self.loss_function.sample_scale(len(X))
         gw, gb = self.zero_like()
-        for x, y in zip(X, Y):
-            self._feedforward(x)
+        for s, (x, y) in enumerate(zip(X, Y)):
+            outputs = self._feedforward(x)
             self._backprop(y)
+            if not (_all_finite(outputs) and all(
+                    _all_finite([node.delta for node in layer]) for layer in self.layers)):
+                raise self._nonfinite(f"gradients: sample {s}")
             self._accumulate(gw, gb, -scale)
+        if not all(_all_finite(row) for m in gw for row in m) or not all(map(_all_finite, gb)):
+            raise NodenetError("gradients: a gradient overflowed to a non-finite value "
+                               "(weights or inputs too large)")
         if layout == "in_out":
             gw = [_transpose(m) for m in gw]
         return gw, gb
@@ -356,7 +548,14 @@ class Network:
         return [[(list(node.weights), node.bias) for node in layer] for layer in self.layers]
 
     def restore(self, snapshot):
-        """Put back weights and biases taken by ``snapshot`` (in place)."""
+        """Put back weights and biases taken by ``snapshot`` (in place).
+
+        The whole snapshot is checked first (shape of this network, finite
+        numbers), so a bad one changes nothing.
+        """
+        self._put_back(_check_snapshot(self, snapshot))
+
+    def _put_back(self, snapshot):
         for layer, saved in zip(self.layers, snapshot):
             for node, (w, b) in zip(layer, saved):
                 node.weights[:] = w
@@ -377,6 +576,18 @@ class Network:
         """Read a model written by ``save``; refuse anything malformed."""
         from .modelfile import load
         return load(path)
+
+
+def _chains(weights, layout):
+    """True if the (already rectangular-checked) matrices chain in ``layout``."""
+    shapes = []
+    for m in weights:
+        m = validate.as_sequence(m)
+        first = validate.as_sequence(m[0]) if isinstance(m, (list, tuple)) and m else None
+        if not isinstance(first, (list, tuple)):
+            return False
+        shapes.append((len(m), len(first)) if layout == "out_in" else (len(first), len(m)))
+    return all(cols == rows_below for (rows_below, _), (_, cols) in zip(shapes, shapes[1:]))
 
 
 def _chain_message(l, layout, n_in, rows, cols):
@@ -410,3 +621,24 @@ def _matrix(matrix, what):
             raise NodenetError(f"{what} must be rectangular: row 0 has {n} entries, row {r} has {got}")
         rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
     return rows
+
+
+def _first_bad(net, outputs, pending):
+    """Where a fused step went NaN or ±inf, or None if nothing did.
+
+    As training has always checked: the outputs and the deltas first (named by
+    ``first_nonfinite``), then the new weights and biases, layer 1 first.
+    """
+    from .training import first_nonfinite
+    if not (_all_finite(outputs)
+            and all(_all_finite([node.delta for node in layer]) for layer in net.layers)):
+        bad = first_nonfinite(net)
+        return f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}" if bad else "a delta overflowed"
+    for l, (nodes, rows, biases) in enumerate(reversed(pending), start=1):
+        for j, row in enumerate(rows):
+            for i, w in enumerate(row):
+                if not math.isfinite(w):
+                    return f"layer {l} node {j} weight {i} would become {w!r}"
+            if biases is not None and not math.isfinite(biases[j]):
+                return f"layer {l} node {j} bias would become {biases[j]!r}"
+    return None

@@ -1,6 +1,7 @@
 """A Node and a Layer: the handout's unit of computation and a list of them."""
 
-from operator import mul
+from itertools import repeat
+from operator import add, mul
 
 from .activations import get_activation
 
@@ -84,14 +85,16 @@ class Layer:
     def feedforward(self, inputs):
         """Set every node's net and output from ``inputs``; return the outputs."""
         nodes = self.nodes
-        for node in nodes:
-            node.net = sum(map(mul, node.weights, inputs), node.bias)
         act = self.activation
         if act.elementwise:
             f = act.function
             for node in nodes:
-                node.output = f(node.net)
+                # z = Σ w·a + b (the sum starts at b), then a = f(z)
+                node.net = z = sum(map(mul, node.weights, inputs), node.bias)
+                node.output = f(z)
         else:
+            for node in nodes:
+                node.net = sum(map(mul, node.weights, inputs), node.bias)
             for node, a in zip(nodes, act.forward([node.net for node in nodes])):
                 node.output = a
         if self.mask is not None:       # dropout (see __init__)
@@ -101,12 +104,40 @@ class Layer:
     def set_deltas(self, upstream):
         """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative."""
         nodes = self.nodes
-        deltas = self.activation.backward(
-            upstream, [n.net for n in nodes], [n.output for n in nodes])
+        act = self.activation
+        nets = [n.net for n in nodes] if act.uses_net else None    # sigmoid, tanh: f' from a alone
+        deltas = act.backward(upstream, nets, [n.output for n in nodes])
         if self.mask is not None:       # dropout: δ_j = f'(z_j)·e_j·m_j
             deltas = [d * m for d, m in zip(deltas, self.mask)]
         for node, d in zip(nodes, deltas):
             node.delta = d
+
+    def propagate(self):
+        """e_j = Σ_k w_kj·δ_k for every node j of the layer below, from these deltas.
+
+        Node k keeps w_kj at ``weights[j]``, so column j of the rows is
+        (w_0j, w_1j, …); ``zip(*rows)`` walks the columns, and each sum runs
+        over k in order, as ``sum(node.weights[j] * node.delta for node in layer)``.
+        """
+        nodes = self.nodes
+        deltas = [node.delta for node in nodes]
+        return [sum(map(mul, column, deltas))
+                for column in zip(*[node.weights for node in nodes])]
+
+    def update(self, inputs, eta):
+        """Add Δw_i = η·δ·a_i to every weight and Δb = η·δ to every bias, in place.
+
+        ``inputs`` are the activations a_i feeding this layer.
+        """
+        use_bias = self.use_bias
+        for node in self.nodes:
+            change = eta * node.delta
+            w = node.weights
+            # w_i + change·a_i for every i, the same float operations as
+            # ``w[i] += change * a[i]``; the slice keeps the list object
+            w[:] = map(add, w, map(mul, repeat(change), inputs))
+            if use_bias:
+                node.bias += change          # a bias sees a constant input of 1
 
     def __repr__(self):
         bias = "" if self.use_bias else ", no bias"

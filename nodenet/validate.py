@@ -46,8 +46,8 @@ def vector(values, n, what, noun="inputs"):
         raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
     if len(values) != n:
         raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
-    return [number(v, f"{what}: {noun[:-1] if noun.endswith('s') else noun} {i}")
-            for i, v in enumerate(values)]
+    one = "bias" if noun == "biases" else noun[:-1] if noun.endswith("s") else noun
+    return [number(v, f"{what}: {one} {i}") for i, v in enumerate(values)]
 
 
 def batch(rows, n, what, noun="inputs"):

@@ -15,14 +15,14 @@ import sys
 
 from ..errors import NodenetError
 
-COMMANDS = ("init",)
+COMMANDS = ("init", "trace", "fixture", "train", "predict", "draw")
 
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line and exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
 
 
 def build_parser():
@@ -42,9 +42,20 @@ def main(argv=None):
     try:
         return args.func(args) or 0
     except NodenetError as err:
-        print(f"nodenet {args.command}: error: {err}", file=sys.stderr)
-        return 1
+        return _fail(args.command, err)
     except OSError as err:
-        name = f" {err.filename}" if err.filename else ""
-        print(f"nodenet {args.command}: error:{name} {err.strerror or err}", file=sys.stderr)
-        return 1
+        name = f"{err.filename}: " if err.filename else ""
+        return _fail(args.command, f"{name}{err.strerror or err}")
+    except (ValueError, RecursionError) as err:     # e.g. JSON a command read itself
+        return _fail(args.command, f"{type(err).__name__}: {err}")
+    except KeyboardInterrupt:
+        return _fail(args.command, "interrupted", 130)
+    except Exception as err:                          # a bug: still one line, no traceback
+        return _fail(args.command, f"internal error, please report: {type(err).__name__}: {err}", 3)
+
+
+def _fail(command, message, status=1):
+    """Print ``message`` as one line on stderr and return ``status``."""
+    text = " ".join(str(message).split()) or "failed"
+    print(f"nodenet {command}: error: {text}", file=sys.stderr)
+    return status

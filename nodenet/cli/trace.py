@@ -1,0 +1,59 @@
+"""``nodenet trace``: the forward, delta and weight-change tables of one step.
+
+Without a model file it traces the CogSci handout's own 3-4-1 network
+(``nodenet.examples.handout_network``) on x = (1, 3, 5), label 1, η = 0.01.
+The model file is only read; the step is not saved.
+"""
+
+from tabulate import tabulate_formats
+
+from ..errors import NodenetError
+from ..examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
+from ..network import Network
+from ..numfmt import DIGITS
+from ..tables import ORDERS, step_report
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "trace", help="print the per-node tables of one training step",
+        description="Run one training step on one example and print the forward pass, every "
+                    "node's δ with its formula, and every weight change. Without MODEL.json, "
+                    "the handout's 3-4-1 sigmoid network (h1 weights 0.5 1.2 -0.3, output "
+                    "weights 0.8 -1.2 0.5 -0.3) with input 1 3 5, target 1, eta 0.01.")
+    p.add_argument("model", nargs="?", metavar="MODEL.json",
+                   help="model file to trace (default: the handout's network)")
+    p.add_argument("--input", type=float, nargs="+", metavar="X",
+                   help="one input vector (default with no model: 1 3 5)")
+    p.add_argument("--target", type=float, nargs="+", metavar="Y",
+                   help="its target vector (default with no model: 1)")
+    p.add_argument("--eta", type=float, metavar="η",
+                   help=f"learning rate (default: {HANDOUT_ETA})")
+    p.add_argument("--format", default="github", choices=tabulate_formats, metavar="FMT",
+                   help="any tabulate format: github, plain, pipe, grid, latex, html, … "
+                        "(default: github)")
+    p.add_argument("--digits", type=int, default=DIGITS,
+                   help=f"significant digits of every number (default: {DIGITS})")
+    p.add_argument("--order", default="standard", choices=ORDERS,
+                   help="standard backpropagation, or the handout's order, which updates the "
+                        "weights above before the deltas below use them (default: standard)")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    if args.model is None:
+        net = handout_network()
+        x = args.input if args.input is not None else HANDOUT_INPUT
+        y = args.target if args.target is not None else HANDOUT_TARGET
+    else:
+        net = Network.load(args.model)
+        missing = [name for name, v in (("--input", args.input), ("--target", args.target))
+                   if v is None]
+        if missing:
+            raise NodenetError(f"tracing a model file needs {' and '.join(missing)}, "
+                               f"e.g. --input 1 3 5 --target 1")
+        x, y = args.input, args.target
+    eta = args.eta if args.eta is not None else HANDOUT_ETA
+    print(step_report(net, x, y, eta, order=args.order, tablefmt=args.format,
+                      digits=args.digits))
+    return 0

@@ -1,0 +1,142 @@
+"""Diagnostics for the seeds' pitfalls, as data first and tables second.
+
+Seed 001's debugging checklist names four symptoms; each has a number here:
+
+* vanishing gradients — per layer, the mean |δ| over the epoch's samples
+  and nodes and the largest |Δw| applied to its weights (``LayerHealth``);
+  a deep sigmoid network's first layer sits orders of magnitude below its
+  last, as the handout's footnote on δ warns;
+* dead ReLUs — nodes whose output is exactly 0 for every training example
+  (``dead_nodes``), named by layer (1 = first hidden) and index (from 0);
+* exploding gradients — ‖g‖₂ of the largest update in the epoch and its
+  growth factor over the previous epoch (``EpochHealth.grad_norm/growth``);
+* overfitting — validation loss beside training loss, in ``History``.
+
+``train(..., diagnostics=True)`` fills ``history.diagnostics`` with one
+``EpochHealth`` per epoch; the functions below also work on a network
+outside training.
+
+>>> from nodenet import Network
+>>> net = Network.from_matrices([[[1.0], [-1.0]], [[1.0, 1.0]]],
+...                             [[0.0, -5.0], [0.0]], activations="relu")
+>>> dead_nodes(net, [[1.0], [2.0]])                  # node 1: −x − 5 < 0 always
+[(1, 1)]
+"""
+
+from collections import namedtuple
+
+from tabulate import tabulate
+
+LayerHealth = namedtuple("LayerHealth", "layer mean_abs_delta max_abs_change")
+LayerHealth.__doc__ = """One layer in one epoch: mean |δ| and largest |Δw| (layer 1 = first hidden)."""
+
+EpochHealth = namedtuple("EpochHealth", "epoch layers grad_norm growth dead clipped")
+EpochHealth.__doc__ = """One epoch's diagnostics.
+
+``layers``: a LayerHealth per layer; ``grad_norm``: ‖g‖₂ (all weights and
+biases, before clipping) of the epoch's largest update; ``growth``: that
+over the previous epoch's (None in the first); ``dead``: (layer, index) of
+every node whose output was 0 for all training examples at the epoch's end;
+``clipped``: how many updates clipping changed."""
+
+
+def dead_nodes(net, X):
+    """``[(layer, index), …]`` of the nodes whose output is 0 for every input in X.
+
+    Layers count from 1 (the first hidden layer), indices from 0, as in
+    nodenet's messages.  Sigmoid and tanh nodes are never exactly 0, and a
+    leaky ReLU only at z = 0, so in practice this finds dead (leaky-free) ReLUs.
+    """
+    alive = [[False] * len(layer) for layer in net.layers]
+    for x in X:
+        net._feedforward(list(map(float, x)))
+        for flags, layer in zip(alive, net.layers):
+            for j, node in enumerate(layer):
+                if node.output != 0.0:
+                    flags[j] = True
+    return [(l, j) for l, flags in enumerate(alive, start=1) for j, ok in enumerate(flags) if not ok]
+
+
+def gradient_health(net, X, Y, eta=1.0):
+    """Per-layer health of one full-batch step with ``eta``, without taking it.
+
+    Returns a LayerHealth per layer: mean |δ| over samples and nodes, and
+    the largest |Δw| = η·|∂L/∂w| that the step would apply to a weight.
+    """
+    X, Y = net._check_batch(X, Y, "gradient_health")
+    gw, _ = net.gradients(X, Y)
+    sums = [0.0] * len(net.layers)
+    for x, y in zip(X, Y):
+        net._feedforward(x)
+        net._backprop(y)
+        for l, layer in enumerate(net.layers):
+            sums[l] += sum(abs(node.delta) for node in layer)
+    return [LayerHealth(l, sums[l - 1] / (len(X) * len(layer)),
+                        eta * max(abs(g) for row in gw[l - 1] for g in row))
+            for l, layer in enumerate(net.layers, start=1)]
+
+
+# -- tables ------------------------------------------------------------------
+
+def health_table(rows, tablefmt="simple", floatfmt=".3g"):
+    """A LayerHealth list (one step) or an EpochHealth list (a history) as a table.
+
+    >>> print(health_table([LayerHealth(1, 0.00123, 4.5e-05), LayerHealth(2, 0.05, 0.002)]))
+      layer    mean |δ|    max |Δw|
+    -------  ----------  ----------
+          1     0.00123     4.5e-05
+          2     0.05        0.002
+    """
+    rows = list(rows)
+    if rows and isinstance(rows[0], LayerHealth):
+        return tabulate([list(r) for r in rows], headers=["layer", "mean |δ|", "max |Δw|"],
+                        tablefmt=tablefmt, floatfmt=floatfmt)
+    body = []
+    for e in rows:
+        for h in e.layers:
+            body.append([e.epoch, h.layer, h.mean_abs_delta, h.max_abs_change])
+    return tabulate(body, headers=["epoch", "layer", "mean |δ|", "max |Δw|"],
+                    tablefmt=tablefmt, floatfmt=floatfmt)
+
+
+def dead_table(dead, net=None, tablefmt="simple"):
+    """The (layer, index) pairs of ``dead_nodes`` as a table (with activations if ``net``).
+
+    >>> print(dead_table([(1, 1), (2, 0)]))
+      layer    node
+    -------  ------
+          1       1
+          2       0
+    """
+    if net is None:
+        return tabulate([list(d) for d in dead], headers=["layer", "node"], tablefmt=tablefmt)
+    return tabulate([[l, j, net.layers[l - 1].activation.name] for l, j in dead],
+                    headers=["layer", "node", "activation"], tablefmt=tablefmt)
+
+
+def history_table(history, every=1, tablefmt="simple", floatfmt=".4g"):
+    """Per-epoch history as a table, then one line saying how training ended.
+
+    Columns appear only when the history has them: ``val_loss``,
+    ``accuracy``, ``val_accuracy``, ``eta`` (under a decay), and with
+    diagnostics ``|g|`` (largest gradient norm), ``growth`` and ``dead``
+    (how many dead nodes).  ``every=k`` shows every k-th epoch (and the last).
+    """
+    n = len(history)
+    cols = [("epoch", list(range(1, n + 1))), ("loss", list(history))]
+    for name in ("val_loss", "accuracy", "val_accuracy"):
+        values = getattr(history, name)
+        if values:
+            cols.append((name, values))
+    if history.etas and len(set(history.etas)) > 1:
+        cols.append(("eta", history.etas))
+    if history.diagnostics:
+        d = history.diagnostics
+        cols.append(("|g|", [e.grad_norm for e in d]))
+        cols.append(("growth", [e.growth for e in d]))
+        cols.append(("dead", [len(e.dead) for e in d]))
+    keep = [i for i in range(n) if i % every == 0 or i == n - 1]
+    body = [[values[i] if i < len(values) else None for _, values in cols] for i in keep]
+    table = tabulate(body, headers=[name for name, _ in cols], tablefmt=tablefmt,
+                     floatfmt=floatfmt, missingval="")
+    return table + "\n" + history.summary()

@@ -1,0 +1,215 @@
+"""Each node's δ written out as a formula, with its numbers substituted.
+
+For a network that has been through ``forward(x)`` and ``backward(y)``,
+``delta_formulas`` returns one ``DeltaFormula`` per node, output layer first:
+the general ``rule`` (``2·(y − a)·a·(1 − a)`` for sse and a sigmoid output),
+the same with the node's numbers put in, and the δ stored on the node.  The
+formula follows the node's activation and the network's loss:
+
+* output layer, δ = e·f′ with e = −∂l/∂a from the loss — sse ``2·(y − a)``,
+  half_sse ``(y − a)``, mse ``2·(y − a)/K``, bce ``(y − a)/(a·(1 − a)·K)``,
+  cross_entropy ``y/a`` — and f′ from the activation — sigmoid
+  ``a·(1 − a)``, tanh ``(1 − a²)``, relu ``[z > 0]``, leaky_relu ``1`` or
+  α, step ``0``, identity ``1``;
+* the fused pairs nodenet computes directly: sigmoid + bce gives
+  ``(y − a)/K``, softmax + cross_entropy gives ``y − a`` (``y − a·Σy`` if the
+  targets do not sum to exactly 1);
+* softmax with any other loss uses its Jacobian, δ_j = a_j·(e_j − Σ_k e_k·a_k);
+* hidden node j: e_j = Σ_k w_kj·δ_k over the nodes k above, then the same f′.
+
+Substituted numbers are rounded to ``digits`` significant digits, so the
+formula evaluates to δ up to that rounding.  Negative numbers are put in
+parentheses, ``−`` is subtraction and ``·`` multiplication.
+
+>>> from nodenet import Network
+>>> net = Network.from_matrices([[[0.5, 1.2, -0.3]], [[0.8]]])
+>>> _ = net.forward([1, 3, 5]); net.backward([1])
+>>> for f in delta_formulas(net, [1]): print(f)
+δ_o = 2·(1 − 0.6780204)·0.6780204·(1 − 0.6780204) = 0.1405819
+δ_h1 = 0.8·0.1405819·0.9308616·(1 − 0.9308616) = 0.00723809
+"""
+
+from collections import namedtuple
+
+from . import validate
+from .errors import NodenetError
+from .losses import EPS, is_fused
+from .numfmt import DIGITS, factor, num
+
+DeltaFormula = namedtuple("DeltaFormula", "layer node name rule text delta digits")
+DeltaFormula.__doc__ = """One node's δ: its layer (1 = first hidden), node index, name,
+the general ``rule``, the rule with numbers (``text``) and the stored ``delta``."""
+
+
+def _line(self):
+    return f"δ_{self.name} = {self.text} = {num(self.delta, self.digits)}"
+
+
+DeltaFormula.__str__ = _line
+
+
+def node_names(net):
+    """Names for every node, one list per layer: h1, h2, … and o (or o1, o2, …).
+
+    With several hidden layers the hidden names carry the layer: h1.1, h1.2, h2.1.
+
+    >>> from nodenet import Network
+    >>> node_names(Network([3, 4, 1]))
+    [['h1', 'h2', 'h3', 'h4'], ['o']]
+    >>> node_names(Network([2, 2, 2, 3]))[1:]
+    [['h2.1', 'h2.2'], ['o1', 'o2', 'o3']]
+    """
+    n_hidden = len(net.layers) - 1
+    names = []
+    for l, layer in enumerate(net.layers, start=1):
+        if l == len(net.layers):
+            names.append(["o"] if len(layer) == 1 else [f"o{j}" for j in range(1, len(layer) + 1)])
+        elif n_hidden == 1:
+            names.append([f"h{j}" for j in range(1, len(layer) + 1)])
+        else:
+            names.append([f"h{l}.{j}" for j in range(1, len(layer) + 1)])
+    return names
+
+
+def input_names(net):
+    """``['x1', 'x2', …]``, one per input."""
+    return [f"x{i}" for i in range(1, net.sizes[0] + 1)]
+
+
+# -- the pieces of a formula: (rule, text with numbers, needs parentheses) --
+
+def _loss_upstream(loss, t, a, k_outputs, value, d):
+    """e = −∂l/∂a for one output: sse, half_sse, mse, bce, cross_entropy."""
+    y, p = factor(t, d), factor(a, d)
+    name = loss.name
+    if name == "sse":
+        return "2·(y − a)", f"2·({y} − {p})", False
+    if name == "half_sse":
+        return "(y − a)", f"({y} − {p})", False
+    if name == "mse":
+        return "2·(y − a)/K", f"2·({y} − {p})/{k_outputs}", True
+    if name == "bce":
+        p = factor(min(max(a, EPS), 1.0 - EPS), d)       # the loss clips a
+        if k_outputs == 1:
+            return "(y − a)/(a·(1 − a))", f"({y} − {p})/({p}·(1 − {p}))", True
+        return ("(y − a)/(a·(1 − a)·K)", f"({y} − {p})/({p}·(1 − {p})·{k_outputs})", True)
+    if name == "cross_entropy":
+        p = factor(min(max(a, EPS), 1.0 - EPS), d)
+        return "y/a", f"{y}/{p}", True
+    return "−∂l/∂a", factor(value, d), False          # a loss nodenet does not know
+
+
+def _derivative(activation, z, a, d):
+    """f′ of an element-wise activation, from z or a as nodenet computes it."""
+    name = activation.name
+    if name == "sigmoid":
+        return "a·(1 − a)", f"{factor(a, d)}·(1 − {factor(a, d)})"
+    if name == "tanh":
+        return "(1 − a²)", f"(1 − {factor(a, d)}²)"
+    if name == "relu":
+        return "[z > 0]", "1" if z > 0.0 else "0"
+    if name == "leaky_relu" and hasattr(activation, "alpha"):
+        return "(1 if z > 0 else α)", "1" if z > 0.0 else factor(activation.alpha, d)
+    if name == "step":
+        return "0", "0"
+    if name == "identity":
+        return "1", "1"
+    return "f′(z)", factor(activation.derivative(z, a), d)
+
+
+def _times(rule, text, wrap, d_rule, d_text):
+    if wrap:
+        rule, text = f"({rule})", f"({text})"
+    return f"{rule}·{d_rule}", f"{text}·{d_text}"
+
+
+def _layer_formulas(layer, upstream, d):
+    """(rule, text) per node from per-node upstream pieces (rule, text, wrap, value)."""
+    act = layer.activation
+    nodes = layer.nodes
+    if act.elementwise:
+        out = []
+        for node, (rule, text, wrap, _) in zip(nodes, upstream):
+            d_rule, d_text = _derivative(act, node.net, node.output, d)
+            out.append(_times(rule, text, wrap, d_rule, d_text))
+        return out
+    # softmax (or another whole-layer activation): δ_j = a_j·(e_j − Σ_k e_k·a_k)
+    mean = sum(e[3] * node.output for e, node in zip(upstream, nodes))
+    return [(f"a·({rule} − Σ e·a)", f"{factor(node.output, d)}·({text} − {factor(mean, d)})")
+            for node, (rule, text, _, _) in zip(nodes, upstream)]
+
+
+def delta_formulas(net, y, digits=DIGITS, weights=None):
+    """A DeltaFormula for every node, output layer first (the backward order).
+
+    Reads the values the last ``forward``/``backward`` left on the nodes.
+    The hidden deltas are written with the current weights of the layer
+    above, or with ``weights`` (a ``net.snapshot()``) if given: after a
+    standard step pass the snapshot taken before it; after a handout-order
+    step the current weights are the ones its hidden deltas used.
+    """
+    _check_digits(digits)
+    if net.inputs is None or any(node.delta is None for layer in net.layers for node in layer):
+        raise NodenetError("delta formulas need forward(x) and backward(y) (or step) first")
+    y = validate.vector(y, net.sizes[-1], "delta_formulas", "targets")
+    check_snapshot(net, weights)
+    names = node_names(net)
+    loss, layers, d = net.loss_function, net.layers, digits
+    top = layers[-1]
+    outputs = [node.output for node in top]
+    k = len(top)
+    found = []
+    if is_fused(loss, top.activation):
+        if loss.name == "bce":
+            pieces = [("y − a", f"{factor(t, d)} − {factor(a, d)}") if k == 1 else
+                      ("(y − a)/K", f"({factor(t, d)} − {factor(a, d)})/{k}")
+                      for t, a in zip(y, outputs)]
+        else:
+            mass = sum(y)
+            pieces = [("y − a", f"{factor(t, d)} − {factor(a, d)}") if mass == 1.0 else
+                      ("y − a·Σy", f"{factor(t, d)} − {factor(a, d)}·{num(mass, d)}")
+                      for t, a in zip(y, outputs)]
+    else:
+        values = loss.upstream(y, outputs)
+        upstream = [_loss_upstream(loss, t, a, k, v, d) + (v,)
+                    for t, a, v in zip(y, outputs, values)]
+        pieces = _layer_formulas(top, upstream, d)
+    found.append(pieces)
+    for l in range(len(layers) - 1, 0, -1):
+        above, below = layers[l], layers[l - 1]
+        w_above = ([node.weights for node in above] if weights is None
+                   else [w for w, _ in weights[l]])
+        upstream = []
+        for j in range(len(below)):
+            terms = [(w[j], node.delta) for w, node in zip(w_above, above)]
+            text = " + ".join(f"{factor(w, d)}·{factor(dk, d)}" for w, dk in terms)
+            value = sum(w * dk for w, dk in terms)
+            if len(terms) == 1:
+                upstream.append(("w·δ", text, False, value))
+            else:
+                upstream.append(("Σ w·δ", text, True, value))
+        found.append(_layer_formulas(below, upstream, d))
+    result = []
+    for l, pieces in zip(range(len(layers), 0, -1), found):
+        for j, (node, (rule, text)) in enumerate(zip(layers[l - 1], pieces)):
+            result.append(DeltaFormula(l, j, names[l - 1][j], rule, text, node.delta, digits))
+    return result
+
+
+def check_snapshot(net, weights):
+    """Refuse a ``weights`` snapshot that does not fit ``net``'s shape."""
+    if weights is None:
+        return
+    shape = [[len(node.weights) for node in layer] for layer in net.layers]
+    try:
+        got = [[len(w) for w, _ in layer] for layer in weights]
+    except (TypeError, ValueError):
+        got = None
+    if got != shape:
+        raise NodenetError("weights must be a snapshot of this network (net.snapshot()), "
+                           "with the same number of layers, nodes and inputs")
+
+
+def _check_digits(digits):
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 15:
+        raise NodenetError(f"digits must be a whole number from 1 to 15, got {digits!r}")

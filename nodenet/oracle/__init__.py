@@ -1,0 +1,44 @@
+"""nodenet as a test oracle for vectorized (NumPy, PyTorch, JAX) networks.
+
+Build the same network in nodenet (``Network.from_matrices`` with your
+weights), run your code and nodenet on the same batch, and compare:
+
+``assert_forward_match(net, X, outputs_per_layer, nets_per_layer=None)``
+    per-layer activations (and net inputs); names the first layer that differs.
+``assert_gradients_match(net, X, Y, dW, db, layout="out_in")``
+    every weight and bias gradient; the AssertionError's message is a table
+    of the worst entries (layer 1 = first hidden layer; node and incoming
+    node 0-based), the layer nearest the output first.
+``compare_gradients`` / ``compare_forward``
+    the same, returning a report (``ok``, ``mismatches``, ``str()``).
+``gradcheck(net, X, Y, eps=1e-6)``
+    nodenet's own backprop against central finite differences.
+``fixture(net, X, Y)``
+    a JSON-ready dict with every z, a, δ, the loss and the gradients.
+
+Arrays are nested lists or anything with ``.tolist()``; nodenet never
+imports NumPy.  Samples are rows (N×n, ``X·W`` style) unless you pass
+``samples="columns"`` (n×N, seed 002's style).  Arguments that cannot be
+compared (wrong shapes, wrong counts) raise NodenetError; disagreement
+raises AssertionError.
+
+>>> from nodenet import Network
+>>> net = Network.from_matrices([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0]]],
+...                             activations="identity", loss="sse")
+>>> dW = [[[6, 12], [6, 12]], [[6, 12]]]
+>>> db = [[6, 6], [6]]
+>>> assert_gradients_match(net, [[1, 2]], [[0]], dW, db).ok
+True
+"""
+
+from .fixture import fixture
+from .forward import ForwardMismatch, ForwardReport, assert_forward_match, compare_forward
+from .gradcheck import GradcheckReport, gradcheck
+from .gradients import (GradientReport, LayerSummary, Mismatch, assert_gradients_match,
+                        compare_gradients)
+
+__all__ = [
+    "assert_gradients_match", "compare_gradients", "assert_forward_match", "compare_forward",
+    "gradcheck", "fixture", "GradientReport", "ForwardReport", "GradcheckReport",
+    "Mismatch", "ForwardMismatch", "LayerSummary",
+]

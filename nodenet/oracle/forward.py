@@ -1,0 +1,180 @@
+"""Compare a vectorized forward pass with nodenet's, layer by layer.
+
+A forward bug makes every gradient wrong, so check the forward pass first:
+this names the first layer whose net inputs z or activations a differ, and
+says which of the two went wrong first.
+"""
+
+from collections import namedtuple
+
+from tabulate import tabulate
+
+from . import _read
+
+HEADERS = ("layer", "value", "sample", "node", "expected", "got", "abs error", "rel error")
+FLOATFMT = ("", "", "", "", ".12g", ".12g", ".3g", ".3g")
+
+
+class ForwardMismatch(namedtuple("ForwardMismatch", "layer value sample node expected got")):
+    """One differing entry: ``value`` is "z" (net input) or "a" (activation)."""
+
+    __slots__ = ()
+
+    @property
+    def abs_error(self):
+        return abs(self.got - self.expected)
+
+    @property
+    def rel_error(self):
+        if self.expected == 0.0:
+            return 0.0 if self.got == 0.0 else float("inf")
+        return self.abs_error / abs(self.expected)
+
+    def __repr__(self):
+        return (f"ForwardMismatch(layer {self.layer} {self.value}, sample {self.sample}, "
+                f"node {self.node}: expected {self.expected!r}, got {self.got!r})")
+
+
+class ForwardReport:
+    """The outcome of ``compare_forward``; ``str(report)`` is the full text.
+
+    ``ok``; ``first_layer`` (1-based, None if ok) and ``first_value``
+    ("z" or "a") say where the passes part; ``mismatches`` lists every
+    differing entry in forward order.
+    """
+
+    def __init__(self, mismatches, counts, context, max_rows=10):
+        self.mismatches = mismatches
+        self.counts = counts          # [(layer, value, n_differ, n_total, activation)]
+        self.context = context
+        self.max_rows = max_rows
+
+    @property
+    def ok(self):
+        return not self.mismatches
+
+    @property
+    def first_layer(self):
+        return self.mismatches[0].layer if self.mismatches else None
+
+    @property
+    def first_value(self):
+        return self.mismatches[0].value if self.mismatches else None
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        if self.ok:
+            return "ForwardReport(ok)"
+        return (f"ForwardReport(first difference in layer {self.first_layer} "
+                f"{self.first_value}, {len(self.mismatches)} entries differ)")
+
+    def __str__(self):
+        if self.ok:
+            return f"forward pass matches nodenet's in every layer ({self.context})"
+        l, v = self.first_layer, self.first_value
+        what = "net inputs z" if v == "z" else "activations a"
+        lines = [f"forward pass differs from nodenet's from layer {l} on: its {what} "
+                 f"are the first values that differ ({self.context})"]
+        for layer, value, bad, total, act in self.counts:
+            if layer < l:
+                continue
+            name = "net inputs z" if value == "z" else f"activations a ({act})"
+            lines.append(f"layer {layer} {name}: " + (f"{bad} of {total} differ" if bad
+                                                       else f"all {total} match"))
+        rows = [(m.layer, m.value, m.sample, m.node, m.expected, m.got, m.abs_error, m.rel_error)
+                for m in self.mismatches if m.layer == l][:self.max_rows]
+        lines += ["", tabulate(rows, HEADERS, floatfmt=FLOATFMT)]
+        act = next(c[4] for c in self.counts if c[0] == l)
+        if v == "a" and any(c[0] == l and c[1] == "z" for c in self.counts):
+            lines.append(f"\nlayer {l}'s net inputs agree but its activations do not: "
+                         f"check its activation function (nodenet: {act})")
+        elif v == "z":
+            below = "the inputs" if l == 1 else f"layer {l - 1}'s activations"
+            lines.append(f"\n{below} agree but layer {l}'s net inputs do not: check its weights "
+                         f"(layout?) and biases, z = W·a + b")
+        else:
+            below = "the inputs" if l == 1 else f"layer {l - 1}'s activations"
+            lines.append(f"\n{below} agree but layer {l}'s activations do not: check its weights, "
+                         f"biases and activation function (nodenet: {act}); pass nets_per_layer "
+                         f"to tell them apart")
+        return "\n".join(lines)
+
+
+def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="rows",
+                    rtol=1e-7, atol=1e-10, max_rows=10):
+    """Compare per-layer activations (and optionally net inputs) with nodenet's.
+
+    ``outputs_per_layer`` lists one array per layer, the first hidden layer
+    first and the output layer last (not the inputs): N×n with
+    ``samples="rows"`` (seed 001's ``a1 = sigmoid(X·W1)``) or n×N with
+    ``samples="columns"`` (seed 002's ``A1``).  ``nets_per_layer`` is the
+    same for the net inputs z.  Returns a ForwardReport.
+
+    >>> from nodenet import Network
+    >>> net = Network.from_matrices([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0]]],
+    ...                             activations="identity")
+    >>> compare_forward(net, [[1, 2]], [[[1, 2]], [[3]]]).ok
+    True
+    >>> compare_forward(net, [[1, 2]], [[[2, 1]], [[3]]]).first_layer
+    1
+    """
+    rtol, atol = _read.check_tolerance(rtol, atol)
+    _read.check_samples(samples)
+    X = _read.per_sample(X, net.sizes[0], "compare_forward: inputs", samples, noun="inputs")
+    L = len(net.layers)
+    given = {"a": _per_layer(outputs_per_layer, net, len(X), samples, "outputs_per_layer",
+                             "activations")}
+    if nets_per_layer is not None:
+        given["z"] = _per_layer(nets_per_layer, net, len(X), samples, "nets_per_layer",
+                                "net inputs")
+    expected = {"z": [[] for _ in range(L)], "a": [[] for _ in range(L)]}
+    for x in X:
+        net._feedforward(x)
+        for l, layer in enumerate(net.layers):
+            expected["z"][l].append([node.net for node in layer])
+            expected["a"][l].append([node.output for node in layer])
+    mismatches, counts = [], []
+    for l in range(L):
+        for value in ("z", "a"):
+            if value not in given:
+                continue
+            bad = 0
+            for s, (erow, grow) in enumerate(zip(expected[value][l], given[value][l])):
+                for j, (e, g) in enumerate(zip(erow, grow)):
+                    if not _read.close(e, g, rtol, atol):
+                        bad += 1
+                        mismatches.append(ForwardMismatch(l + 1, value, s, j, e, g))
+            counts.append((l + 1, value, bad, len(X) * len(net.layers[l]),
+                           repr(net.layers[l].activation)))
+    context = f"{len(X)} sample{'s' if len(X) != 1 else ''}, rtol={rtol:g}, atol={atol:g}"
+    return ForwardReport(mismatches, counts, context, max_rows)
+
+
+def assert_forward_match(net, X, outputs_per_layer, nets_per_layer=None, *, samples="rows",
+                         rtol=1e-7, atol=1e-10, max_rows=10):
+    """Raise AssertionError naming the first layer that differs; else return the report."""
+    report = compare_forward(net, X, outputs_per_layer, nets_per_layer, samples=samples,
+                             rtol=rtol, atol=atol, max_rows=max_rows)
+    if not report.ok:
+        raise AssertionError(str(report))
+    return report
+
+
+def _per_layer(arrays, net, n, samples, what, noun):
+    from .. import validate
+    from ..errors import NodenetError
+    arrays = validate.as_sequence(arrays)
+    L = len(net.layers)
+    if isinstance(arrays, (str, bytes)) or not isinstance(arrays, (list, tuple)):
+        raise NodenetError(f"{what} must list one array per layer ({L}), "
+                           f"got {type(arrays).__name__}")
+    if len(arrays) != L:
+        extra = (" — leave out the inputs: the list starts at layer 1, the first hidden layer"
+                 if len(arrays) == L + 1 else "")
+        raise NodenetError(f"{what} must list one array per layer: expected {L}, "
+                           f"got {len(arrays)}{extra}")
+    return [_read.per_sample(a, len(layer), f"layer {l} {noun}", samples, n_samples=n,
+                             noun="nodes", loose=True)
+            for l, (a, layer) in enumerate(zip(arrays, net.layers), start=1)]

@@ -1,0 +1,269 @@
+"""Command-line errors (issue 5): one line on stderr, non-zero status, never a traceback.
+
+The sweep tests walk every command registered in ``nodenet.cli.COMMANDS`` at
+test time (new commands are covered automatically) and feed each of its
+arguments missing files, directories, unreadable JSON, binary junk, a model
+with the wrong shape, bad numbers and unknown options.  Specific cases follow.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from nodenet import Network
+from nodenet.cli import COMMANDS, build_parser, main
+
+
+def run(argv, capsys):
+    """main(argv) in-process: (status, stdout, stderr).  Any escaping exception fails the test."""
+    try:
+        status = main(argv)
+    except SystemExit as exit_:                # argparse: bad options, --help
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(status, err, argv):
+    assert status not in (0, None), (argv, err)
+    lines = err.splitlines()
+    assert len(lines) == 1, (argv, err)
+    assert lines[0].startswith("nodenet"), (argv, err)
+    assert "error" in lines[0] and "Traceback" not in err, (argv, err)
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """A working folder with good and bad input files; returns name → path."""
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "model.json"
+    Network([2, 3, 1], seed=1).save(model)
+    wide = tmp_path / "wide.json"
+    Network([5, 2], seed=1).save(wide)
+    data = tmp_path / "data.csv"
+    data.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
+    paths = {
+        "model": model, "wide_model": wide, "data": data,
+        "missing": tmp_path / "missing.json",
+        "directory": tmp_path,
+        "empty": tmp_path / "empty.json",
+        "bad_json": tmp_path / "bad.json",
+        "truncated": tmp_path / "truncated.json",
+        "binary": tmp_path / "binary.json",
+        "nan_model": tmp_path / "nan.json",
+        "bad_csv": tmp_path / "bad.csv",
+        "ragged_csv": tmp_path / "ragged.csv",
+    }
+    paths["empty"].write_text("", encoding="utf-8")
+    paths["bad_json"].write_text("{not json", encoding="utf-8")
+    paths["truncated"].write_text(model.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    paths["binary"].write_bytes(bytes(range(256)) * 3)
+    paths["nan_model"].write_text(model.read_text(encoding="utf-8").replace("0.0", "NaN", 1),
+                                  encoding="utf-8")
+    paths["bad_csv"].write_text("x1,x2,y\n0,abc,1\n", encoding="utf-8")
+    paths["ragged_csv"].write_text("x1,x2,y\n0,1\n1,1,0,5\n", encoding="utf-8")
+    return paths
+
+
+def subparser(name):
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+def value_actions(name):
+    """The arguments of command ``name`` that take a value (positionals and options)."""
+    return [a for a in subparser(name)._actions
+            if not isinstance(a, (argparse._HelpAction, argparse._StoreTrueAction,
+                                  argparse._StoreFalseAction, argparse._StoreConstAction))
+            and a.nargs != 0]
+
+
+def label(action):
+    return f"{action.dest} {action.metavar or ''}".lower()
+
+
+def good_value(action, files):
+    """A plausible value for an argument, guessed from its name, type and choices."""
+    text = label(action)
+    if action.choices:
+        return str(sorted(action.choices)[0])
+    if "output" in text or action.dest in ("plot",):
+        return "out.json" if "json" in text else "out.txt"
+    if "model" in text:
+        return str(files["model"])
+    if "data" in text or "csv" in text:
+        return str(files["data"])
+    if "column" in text:
+        return "y" if "target" in text else "x1"
+    if "size" in text:
+        return "2"
+    if action.type is int:
+        return "1"
+    if action.type is float:
+        return "0.5"
+    return "1"
+
+
+def argv_for(name, files, override=None, junk=None):
+    """Every required argument filled with a good value, ``override`` with ``junk``."""
+    argv, positionals = [name], []
+    for action in value_actions(name):
+        if action is not override and not action.required and action.option_strings:
+            continue
+        value = junk if action is override else good_value(action, files)
+        n = 2 if action.nargs in ("+", "*") and "size" in label(action) else 1
+        values = [value] * n if action is not override else [value]
+        if action.option_strings:
+            argv += [action.option_strings[-1], *values]
+        else:
+            positionals += values
+    return argv + positionals
+
+
+JUNK_FILES = ["missing", "directory", "empty", "bad_json", "truncated", "binary", "nan_model",
+              "wide_model", "bad_csv", "ragged_csv"]
+JUNK_VALUES = ["nan", "inf", "-1", "0", "abc", "1e999", "", "--", "9" * 400]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_reports_bad_options_in_one_line(name, files, capsys):
+    for argv in ([name, "--no-such-option"], [name, "--no-such-option", "1"],
+                 [name + "x"], [name, "-x", "-y"]):
+        status, out, err = run(argv, capsys)
+        assert_one_line_error(status, err, argv)
+        assert status == 2
+    status, out, err = run([name, "--help"], capsys)
+    assert status == 0 and out.startswith(f"usage: nodenet {name}") and err == ""
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_argument_of_every_command_survives_junk(name, files, capsys):
+    baseline = argv_for(name, files)
+    status, out, err = run(baseline, capsys)
+    assert status == 0 or len(err.splitlines()) == 1, (baseline, err)
+    for action in value_actions(name):
+        reads_a_file = any(word in label(action) for word in ("model", "data", "csv")) \
+            and "output" not in label(action)
+        candidates = [str(files[k]) for k in JUNK_FILES] + JUNK_VALUES
+        for junk in candidates:
+            argv = argv_for(name, files, override=action, junk=junk)
+            status, out, err = run(argv, capsys)
+            if status == 0:
+                assert "Traceback" not in err, (argv, err)
+                continue
+            assert_one_line_error(status, err, argv)
+        if reads_a_file:               # these can never be read as good input
+            for key in ("missing", "directory", "empty", "bad_json", "truncated", "binary"):
+                argv = argv_for(name, files, override=action, junk=str(files[key]))
+                status, out, err = run(argv, capsys)
+                assert_one_line_error(status, err, argv)
+                if key == "missing":
+                    assert "missing.json" in err and "No such file" in err, err
+
+
+# -- specific cases ----------------------------------------------------------
+
+@pytest.mark.parametrize("argv, said", [
+    (["init", "--sizes", "3", "-o", "m.json"], "sizes must list at least an input and an output size"),
+    (["init", "--sizes", "3", "0", "1", "-o", "m.json"], "sizes[1] must be at least 1, got 0"),
+    (["init", "--sizes", "2", "1", "-o", "no/such/dir/m.json"], "cannot write model file"),
+    (["init", "--sizes", "2", "x", "-o", "m.json"], "argument --sizes: invalid int value: 'x'"),
+    (["init", "--sizes", "2", "1", "--seed", "1.5", "-o", "m.json"], "invalid int value: '1.5'"),
+    (["init", "--sizes", "2", "1", "--loss", "hinge", "-o", "m.json"], "invalid choice: 'hinge'"),
+    (["init", "--sizes", "2", "1"], "the following arguments are required: -o/--output"),
+])
+def test_init_errors(files, capsys, argv, said):
+    status, out, err = run(argv, capsys)
+    assert_one_line_error(status, err, argv)
+    assert said in err
+    assert not os.path.exists("m.json")
+
+
+def test_model_file_problems_are_named(files, capsys):
+    if "draw" not in COMMANDS:
+        pytest.skip("needs the draw command")
+    cases = {
+        "missing": "No such file or directory",
+        "bad_json": "not valid JSON",
+        "truncated": "not valid JSON",
+        "binary": "not a text file",
+        "nan_model": "non-finite number NaN in model file",
+        "directory": "Is a directory",
+    }
+    for key, said in cases.items():
+        argv = ["draw", str(files[key])]
+        status, out, err = run(argv, capsys)
+        assert_one_line_error(status, err, argv)
+        assert said in err and str(files[key]) in err, err
+
+
+def test_wrong_shapes_and_bad_numbers_on_the_command_line(files, capsys):
+    if not {"fixture", "train", "predict"} <= set(COMMANDS):
+        pytest.skip("needs the fixture, train and predict commands")
+    model, data = str(files["model"]), str(files["data"])
+    cases = [
+        (["fixture", model, "--input", "1", "--target", "0"], "sample 0: --input has 1 numbers, the model needs 2"),
+        (["fixture", model, "--input", "1", "2", "--target", "nan"], "must be finite, got nan"),
+        (["fixture", model, "--input", "1", "abc", "--target", "0"], "invalid float value: 'abc'"),
+        (["fixture", str(files["wide_model"]), "--data", data], "expected 5 inputs then 2 targets"),
+        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "-1",
+          "--eta", "0.5", "-o", "t.json"], "epochs must be a whole number ≥ 0, got -1"),
+        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
+          "--eta", "nan", "-o", "t.json"], "eta must be finite, got nan"),
+        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
+          "--eta", "0", "-o", "t.json"], "eta must be > 0 to train, got 0.0"),
+        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
+          "--eta", "0.5", "--batch-size", "9", "-o", "t.json"],
+         "batch_size must be at most the number of samples (4), got 9"),
+        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
+          "--eta", "0.5", "--momentum", "1", "-o", "t.json"], "momentum must be in [0, 1), got 1.0"),
+        (["train", model, "--data", data, "--target-columns", "nope", "--epochs", "3",
+          "--eta", "0.5", "-o", "t.json"], "nope"),
+        (["train", model, "--data", str(files["bad_csv"]), "--target-columns", "y", "--epochs", "3",
+          "--eta", "0.5", "-o", "t.json"], "abc"),
+        (["predict", str(files["wide_model"]), "--data", data], "5"),
+        (["predict", model, "--data", str(files["ragged_csv"])], "ragged.csv"),
+    ]
+    for argv, said in cases:
+        status, out, err = run(argv, capsys)
+        assert_one_line_error(status, err, argv)
+        assert said in err, (argv, err)
+    assert not os.path.exists("t.json")
+
+
+def test_a_real_process_prints_one_line_and_no_traceback(files):
+    """The same through ``python -m nodenet`` in a fresh process."""
+    cases = [["init", "--sizes", "2", "0", "-o", "m.json"],
+             ["init", "--bogus"]]
+    cases += [[name, str(files["bad_json"])] for name in COMMANDS
+              if any(not a.option_strings for a in value_actions(name))]
+    for argv in cases:
+        proc = subprocess.run([sys.executable, "-m", "nodenet", *argv], capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode != 0, (argv, proc.stdout, proc.stderr)
+        assert len(proc.stderr.splitlines()) == 1, (argv, proc.stderr)
+        assert "Traceback" not in proc.stderr
+
+
+def test_unexpected_exceptions_in_a_command_are_still_one_line(files, capsys, monkeypatch):
+    import nodenet.cli.init as init_command
+
+    def broken(args):
+        raise TypeError("something\nspanning lines")
+    monkeypatch.setattr(init_command, "run", broken)
+    argv = ["init", "--sizes", "2", "1", "-o", "m.json"]
+    status, out, err = run(argv, capsys)
+    assert status == 3
+    assert err == ("nodenet init: error: internal error, please report: TypeError: something "
+                   "spanning lines\n")
+
+    def value_error(args):
+        json.loads("{")
+    monkeypatch.setattr(init_command, "run", value_error)
+    status, out, err = run(argv, capsys)
+    assert status == 1 and err.startswith("nodenet init: error: JSONDecodeError: Expecting")
