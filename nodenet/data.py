@@ -91,6 +91,9 @@ class Table:
 
 def parse_csv(lines, source="data"):
     """A Table from an iterable of CSV lines (an open file); ``source`` names it in errors."""
+    if isinstance(lines, (str, bytes)) or not hasattr(lines, "__iter__"):
+        raise NodenetError(f"{source}: expected CSV lines (an open file or a list of strings), "
+                           f"got {type(lines).__name__}")
     reader = csv.reader(lines)
     header = None
     rows = []
@@ -204,19 +207,26 @@ def write_text(path, text):
     renaming over it would replace the device with a file.
     """
     path = os.fspath(path)
-    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+    if os.path.isdir(path):
+        raise NodenetError(f"cannot write {path}: it is a directory; give a file name")
+    if os.path.exists(path) and not os.path.isfile(path):
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         return
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".nodenet-", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".nodenet-", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise NodenetError(f"cannot write {path}: {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(err, OSError):
+            raise NodenetError(f"cannot write {path}: {err.strerror or err}") from None
         raise

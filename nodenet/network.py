@@ -9,6 +9,7 @@ w_kj, the "out_in" layout.
 
 import math
 import random
+import sys
 import warnings
 from itertools import repeat
 from operator import add, mul
@@ -39,6 +40,10 @@ def _activation(spec, l):
         return get_activation(spec)
     except NodenetError as err:
         raise NodenetError(f"layer {l} activation: {err}") from None
+
+
+_MAX = sys.float_info.max
+_SAFE = 2.0 ** 960     # |p| below this: w + p cannot overflow (half the top float gap is 2^970)
 
 
 def _all_finite(values):
@@ -333,27 +338,35 @@ class Network:
             self._update_layer(0, eta)
 
     def _set_output_deltas(self, y, outputs):
-        """δ of the output layer for target ``y``; ``outputs`` are its nodes' outputs."""
+        """δ of the output layer for target ``y`` (``outputs``: its outputs); return them."""
         top = self.layers[-1]
-        nets = [n.net for n in top] if top.activation.uses_net else None
+        nets = [n.net for n in top.nodes] if top.activation.uses_net else None
         deltas = output_deltas(self.loss_function, top.activation, y, nets, outputs)
         for node, d in zip(top.nodes, deltas):
             node.delta = d
+        return deltas
 
     def _fused_step(self, inputs, y, eta):
-        """One standard-order step on a checked sample, all or nothing.
+        """One standard-order SGD step on a checked sample, all or nothing.
 
         Returns ``(outputs, None)`` (the outputs before the step) when the step
         was applied, or ``(outputs, where)`` naming the first NaN or ±inf when
         it was not; then no weight or bias has changed.
 
-        One pass down the layers: for layer l, its new weights (from δ_l and
-        the activations below), then e_j = Σ_k w_kj·δ_k from the weights as
-        they were *before* the step, then the deltas of layer l−1.  The new
-        weights are written at the end, after a finiteness check.  Every
-        number is the one backward() then update() compute: the same products,
-        the same sums in the same order.  Layers with a dropout mask are not
-        handled here (callers use _backprop and _update_layer for those).
+        Forward, all deltas from the current weights, then every update in
+        place: the numbers of backward() then update(), bit for bit.  Between
+        the two passes a check on O(nodes) values (never O(weights)) proves
+        that the update cannot turn a finite weight or bias into NaN or ±inf:
+        the outputs and Σδ² and Σa² (over every delta and every activation
+        feeding a layer) are finite, and c = η·√Σδ² ≥ η·|δ| and c·√Σa² ≥
+        |η·δ·a| stay below 2^960, far under half the spacing of floats at the
+        top of the range (2^970), so w + (η·δ)·a and b + η·δ round to finite
+        numbers whatever the finite w and b.  (Weights and biases are finite
+        to begin with: every nodenet entry point checks them.)
+
+        If the check fails, ``_careful_update`` decides, exactly as before
+        the check existed.  Layers with a dropout mask are not handled here
+        (callers check ``layer.mask``).
         """
         layers = self.layers
         self.inputs = inputs
@@ -362,38 +375,54 @@ class Network:
         for layer in layers:
             a = layer.feedforward(a)
             acts.append(a)
-        self._set_output_deltas(y, a)
-        pending = []                    # (nodes, new rows, new biases), top layer first
-        total = sum(a)                  # stays finite if every new value is finite
-        for l in range(len(layers) - 1, -1, -1):
-            layer = layers[l]
-            nodes = layer.nodes
+        l = len(layers) - 1
+        deltas = self._set_output_deltas(y, a)
+        d2 = a2 = 0.0                   # Σδ² and Σa² over all layers (see the docstring)
+        while True:
             below = acts[l]
-            changes = [eta * node.delta for node in nodes]          # η·δ_k
-            # w_ki + (η·δ_k)·a_i: the same operations as Layer.update
-            rows = [list(map(add, node.weights, map(mul, repeat(c), below)))
-                    for node, c in zip(nodes, changes)]
-            total += sum(map(sum, rows))
-            if layer.use_bias:
-                biases = [node.bias + c for node, c in zip(nodes, changes)]
-                total += sum(biases)
-            else:
-                biases = None
-            pending.append((nodes, rows, biases))
-            if l:
-                # e_j = Σ_k w_kj·δ_k from the weights before the step
-                layers[l - 1].set_deltas(layer.propagate())
-        if not math.isfinite(total):    # look closer: a NaN or ±inf, or just a sum overflowing
-            where = _first_bad(self, a, pending)
-            if where is not None:
-                return a, where
-        for nodes, rows, biases in pending:
-            for node, row in zip(nodes, rows):
-                node.weights[:] = row   # the same list objects, new values
-            if biases is not None:
-                for node, b in zip(nodes, biases):
-                    node.bias = b
-        return a, None
+            d2 += sum(map(mul, deltas, deltas))
+            a2 += sum(map(mul, below, below))
+            if not l:
+                break
+            # e_j = Σ_k w_kj·δ_k from layer l, then the deltas of layer l − 1
+            deltas = layers[l - 1].set_deltas(layers[l].propagate(deltas), below)
+            l -= 1
+        c = eta * math.sqrt(d2)         # ≥ η·|δ| for every δ; NaN or inf if one is
+        if math.isfinite(sum(a)) and c < _SAFE and c * math.sqrt(a2) < _SAFE:
+            for layer, below in zip(layers, acts):      # Layer.update, inlined
+                use_bias = layer.use_bias
+                for node in layer.nodes:
+                    change = eta * node.delta
+                    w = node.weights
+                    for i, ai in enumerate(below):
+                        w[i] += change * ai             # Δw_i = η·δ·a_i
+                    if use_bias:
+                        node.bias += change
+            return a, None
+        return a, self._careful_update(a, acts, eta)
+
+    def _careful_update(self, outputs, acts, eta):
+        """The update when the quick check failed: None if it went through, else
+        where the first NaN or ±inf is (and then the weights are put back)."""
+        from .training import first_nonfinite
+        if not (_all_finite(outputs) and all(_all_finite([node.delta for node in layer])
+                                             for layer in self.layers)):
+            bad = first_nonfinite(self)
+            return f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}" if bad else "a delta overflowed"
+        saved = self.snapshot()
+        for layer, below in zip(self.layers, acts):
+            layer.update(below, eta)
+        for l, layer in enumerate(self.layers, start=1):
+            for j, node in enumerate(layer):
+                for i, w in enumerate(node.weights):
+                    if not math.isfinite(w):
+                        self._put_back(saved)
+                        return f"layer {l} node {j} weight {i} would become {w!r}"
+                if not math.isfinite(node.bias):
+                    b = node.bias
+                    self._put_back(saved)
+                    return f"layer {l} node {j} bias would become {b!r}"
+        return None
 
     def update(self, eta):
         """Add Δw = η·δ·a to every weight and Δb = η·δ to every bias."""
@@ -412,6 +441,8 @@ class Network:
 
     @staticmethod
     def _check_eta(eta):
+        if type(eta) is float and 0.0 <= eta <= _MAX:
+            return eta                  # a plain finite float ≥ 0: nothing more to check
         eta = validate.number(eta, "eta")
         if eta < 0.0:
             raise NodenetError(f"eta must be ≥ 0, got {eta!r}")
@@ -438,7 +469,7 @@ class Network:
         x = validate.vector(x, layers[0].n_inputs, "step")      # check both before any change
         y = validate.vector(y, len(layers[-1]), "step", "targets")
         check_target(self.loss_function, y, "step")
-        if order == "standard" and all(layer.mask is None for layer in layers):
+        if order == "standard" and not any([layer.mask is not None for layer in layers]):
             outputs, where = self._fused_step(x, y, eta)
             if where is not None:
                 raise NodenetError(f"step: {where} (overflow: weights, inputs or eta too "
@@ -622,23 +653,3 @@ def _matrix(matrix, what):
         rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
     return rows
 
-
-def _first_bad(net, outputs, pending):
-    """Where a fused step went NaN or ±inf, or None if nothing did.
-
-    As training has always checked: the outputs and the deltas first (named by
-    ``first_nonfinite``), then the new weights and biases, layer 1 first.
-    """
-    from .training import first_nonfinite
-    if not (_all_finite(outputs)
-            and all(_all_finite([node.delta for node in layer]) for layer in net.layers)):
-        bad = first_nonfinite(net)
-        return f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}" if bad else "a delta overflowed"
-    for l, (nodes, rows, biases) in enumerate(reversed(pending), start=1):
-        for j, row in enumerate(rows):
-            for i, w in enumerate(row):
-                if not math.isfinite(w):
-                    return f"layer {l} node {j} weight {i} would become {w!r}"
-            if biases is not None and not math.isfinite(biases[j]):
-                return f"layer {l} node {j} bias would become {biases[j]!r}"
-    return None

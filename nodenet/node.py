@@ -1,7 +1,6 @@
 """A Node and a Layer: the handout's unit of computation and a list of them."""
 
-from itertools import repeat
-from operator import add, mul
+from operator import mul
 
 from .activations import get_activation
 
@@ -101,26 +100,39 @@ class Layer:
             return [node.output * m for node, m in zip(nodes, self.mask)]
         return [node.output for node in nodes]
 
-    def set_deltas(self, upstream):
-        """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative."""
+    def set_deltas(self, upstream, outputs=None):
+        """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative; return them.
+
+        ``outputs``: the nodes' own outputs, if the caller has them as a list.
+        """
         nodes = self.nodes
         act = self.activation
         nets = [n.net for n in nodes] if act.uses_net else None    # sigmoid, tanh: f' from a alone
-        deltas = act.backward(upstream, nets, [n.output for n in nodes])
+        if outputs is None:
+            outputs = [n.output for n in nodes]
+        deltas = act.backward(upstream, nets, outputs)
         if self.mask is not None:       # dropout: δ_j = f'(z_j)·e_j·m_j
             deltas = [d * m for d, m in zip(deltas, self.mask)]
         for node, d in zip(nodes, deltas):
             node.delta = d
+        return deltas
 
-    def propagate(self):
+    def propagate(self, deltas=None):
         """e_j = Σ_k w_kj·δ_k for every node j of the layer below, from these deltas.
 
         Node k keeps w_kj at ``weights[j]``, so column j of the rows is
         (w_0j, w_1j, …); ``zip(*rows)`` walks the columns, and each sum runs
         over k in order, as ``sum(node.weights[j] * node.delta for node in layer)``.
+        ``deltas``: this layer's deltas, if the caller has them as a list.
         """
         nodes = self.nodes
-        deltas = [node.delta for node in nodes]
+        if deltas is None:
+            deltas = [node.delta for node in nodes]
+        if len(nodes) == 1:
+            # one node (a single output): each sum has one term, and sum()
+            # returns 0 + w·δ, so write that and skip the column machinery
+            d = deltas[0]
+            return [0.0 + w * d for w in nodes[0].weights]
         return [sum(map(mul, column, deltas))
                 for column in zip(*[node.weights for node in nodes])]
 
@@ -133,9 +145,8 @@ class Layer:
         for node in self.nodes:
             change = eta * node.delta
             w = node.weights
-            # w_i + change·a_i for every i, the same float operations as
-            # ``w[i] += change * a[i]``; the slice keeps the list object
-            w[:] = map(add, w, map(mul, repeat(change), inputs))
+            for i, ai in enumerate(inputs):
+                w[i] += change * ai          # Δw_i = η·δ·a_i
             if use_bias:
                 node.bias += change          # a bias sees a constant input of 1
 

@@ -66,6 +66,9 @@ def loss_plot(history, path, validation=None, log=False, title="Loss per epoch")
     if validation is not None:
         ax.plot(range(1, len(validation) + 1), list(validation), label="validation",
                 color="#ff9900")
+    best = getattr(history, "best_epoch", None)
+    if best is not None and validation is not None:
+        ax.axvline(best, color="grey", linestyle=":", label=f"best epoch ({best})")
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")

@@ -23,7 +23,7 @@ Every function *returns* a string made by ``tabulate`` in any of its formats
       1  o       0.5, 3.6, -1.5    0    2.6  sigmoid  0.9308616
 """
 
-from tabulate import tabulate
+from tabulate import TableFormat, tabulate, tabulate_formats
 
 from . import validate
 from .errors import NodenetError
@@ -34,6 +34,10 @@ ORDERS = ("standard", "handout")
 
 
 def _table(rows, headers, align, tablefmt):
+    if not isinstance(tablefmt, TableFormat) and (
+            not isinstance(tablefmt, str) or tablefmt not in tabulate_formats):
+        raise NodenetError(f"unknown table format {validate.brief(tablefmt)}; expected one of: "
+                           f"{', '.join(tabulate_formats)}")
     # disable_numparse: the cells are already formatted; tabulate must not
     # re-read "9.907519e-05" as a float and print it its own way.
     return tabulate(rows, headers=headers, tablefmt=tablefmt,

@@ -236,11 +236,18 @@ def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, targ
     order = list(range(n))
     history = History()
     classes = _wants_accuracy(accuracy, Y, None)
+    # online learning without momentum: one fused step per sample, the numbers
+    # of the accumulate-and-apply loop below (see Network._fused_step)
+    online = batch_size == 1 and not momentum and all(layer.mask is None for layer in layers)
     for epoch in range(1, epochs + 1):
         history.etas.append(eta)
         if shuffle:
             net.rng.shuffle(order)
-        for start in range(0, n, batch_size):
+        for s in (order if online else ()):
+            where = net._fused_step(X[s], Y[s], eta)[1]
+            if where is not None:
+                raise _diverged(epoch, s, where)
+        for start in (range(0, n, batch_size) if not online else ()):
             batch = order[start:start + batch_size]
             for l, layer in enumerate(layers):
                 for row in acc_w[l]:

@@ -46,8 +46,13 @@ def vector(values, n, what, noun="inputs"):
         raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
     if len(values) != n:
         raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
+    if set(map(type, values)) == _FLOAT and math.isfinite(sum(values)):
+        return list(values)         # plain finite floats (the usual case): nothing to convert
     one = "bias" if noun == "biases" else noun[:-1] if noun.endswith("s") else noun
     return [number(v, f"{what}: {one} {i}") for i, v in enumerate(values)]
+
+
+_FLOAT = {float}
 
 
 def batch(rows, n, what, noun="inputs"):

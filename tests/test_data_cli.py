@@ -104,6 +104,10 @@ def test_write_text_is_atomic_and_replaces(tmp_path):
     write_text(path, "b\n")
     assert path.read_text() == "b\n"
     assert os.listdir(tmp_path) == ["out.csv"]        # no temporary left behind
+    with pytest.raises(NodenetError, match=f"cannot write {tmp_path}: it is a directory"):
+        write_text(tmp_path, "c\n")
+    with pytest.raises(NodenetError, match="cannot write .*missing.out.csv: No such file"):
+        write_text(tmp_path / "missing" / "out.csv", "c\n")
 
 
 # -- progress ----------------------------------------------------------------
@@ -242,6 +246,9 @@ def test_train_errors_are_one_line(files, capsys):
     assert err.endswith("the model has 1 output, so it needs 1 target column, got 2 (x2, y)\n")
     err = run_error(base + ["--target-columns", "y", "--input-columns", "x2"], capsys)
     assert "the model takes 2 inputs, but " in err and "(chosen input columns: x2)" in err
+    err = run_error(base + ["--target-columns", "y", "--patience", "2"], capsys)
+    assert err == ("nodenet train: error: --patience (early stopping) needs a validation "
+                   "split: add --validation FRACTION, e.g. --validation 0.2\n")
     err = run_error(base + ["--target-columns", "y", "--validation", "1.5"], capsys)
     assert err == "nodenet train: error: --validation must be a fraction between 0 and 1, got 1.5\n"
     data.write_text("x1,x2,y\n0,0,0\n0,oops,1\n")

@@ -529,3 +529,41 @@ def test_random_bad_constructor_arguments_give_nodeneterror(deadline):
         if plain_number(bad):
             continue                               # may be valid here: not junk
         assert _only_nodeneterror(fn, *args, **kwargs), (which, bad)
+
+
+def test_random_junk_to_the_oracle_tables_and_csv_reader_never_escapes_as_another_type(deadline):
+    """Junk may be refused (NodenetError) or compared as a mismatch, never crash."""
+    from nodenet import oracle, tables
+    from nodenet.data import parse_csv
+    rng = random.Random(77)
+    net = Network([2, 3, 1], seed=1)
+    X, Y = [[0.0, 0.5], [1.0, 0.0]], [[0.0], [1.0]]
+    dW, db = net.gradients(X, Y)
+    good = [X, Y, dW, db]
+    calls = [
+        lambda b, k: oracle.compare_gradients(net, *good[:k], b, *good[k + 1:]),
+        lambda b, k: oracle.compare_forward(net, X, b) if k % 2 else
+        oracle.compare_forward(net, b, [[[0.0] * 3] * 2, [[0.0]] * 2]),
+        lambda b, k: oracle.gradcheck(net, *([b, Y] if k % 2 else [X, b])),
+        lambda b, k: oracle.gradcheck(net, X, Y, eps=b),
+        lambda b, k: oracle.fixture(net, *([b, Y] if k % 2 else [X, b])),
+        lambda b, k: tables.forward_table(net, digits=b) if k % 2 else
+        tables.forward_table(net, tablefmt=b),
+        lambda b, k: tables.delta_table(net, b),
+        lambda b, k: tables.step_report(net, *([b, [1], 0.5], [[0, 1], b, 0.5],
+                                               [[0, 1], [1], b], [[0, 1], [1], 0.5])[k],
+                                        order=b if k == 3 else "standard"),
+        lambda b, k: tables.weight_change_table(net, b),
+        lambda b, k: parse_csv(b),
+    ]
+    net.forward([0, 1])
+    net.backward([1])
+    for trial in range(1500):
+        call = calls[trial % len(calls)]
+        bad, k = junk(rng), rng.randrange(4)
+        try:
+            call(bad, k)
+        except NodenetError as err:
+            assert str(err) and "\n" not in str(err), (trial, bad, str(err))
+        net.forward([0, 1])
+        net.backward([1])

@@ -37,6 +37,7 @@ def plot():
 def test_loss_plot(plot, tmp_path):
     history = History([0.9, 0.5, 0.3, 0.2])
     history.val_loss = [1.0, 0.6, 0.5, 0.55]
+    history.best_epoch = 3
     path = tmp_path / "loss.png"
     assert plot.loss_plot(history, path) == str(path)
     assert png_size(path) == (640, 400)

@@ -88,6 +88,7 @@ def main():
     print("nodenet.examples.handout_network(): h1 = (0.5, 1.2, -0.3), output weights")
     print("c(0.8, -1.2, 0.5, -0.3), h3 and h4 chosen, and h2's weight from x3 solved so")
     print("that the output activation really is 0.6, the handout's assumption.")
+    print("Biases start at 0 as in the handout; nodenet also updates them (rows 'b → …').")
     net = handout_network()
     report = step_report(net, HANDOUT_INPUT, HANDOUT_TARGET, eta, order="handout")
     hidden, top = net.layers

@@ -86,6 +86,9 @@ def run(args):
     net.rng = random.Random(args.seed)
     options = {name: getattr(args, name) for _, name, _, _ in REMEDIES
                if getattr(args, name) is not None}
+    if args.patience is not None and args.validation is None:
+        raise NodenetError("--patience (early stopping) needs a validation split: "
+                           "add --validation FRACTION, e.g. --validation 0.2")
     if args.validation is not None:
         if not 0.0 < args.validation < 1.0:
             raise NodenetError(f"--validation must be a fraction between 0 and 1, "

@@ -48,7 +48,10 @@ def loose_number(v, what):
     """A real number as a float; NaN and ±inf allowed (they will mismatch)."""
     if not _is_number(v):
         raise NodenetError(f"{what} must be a number, got {type(v).__name__} {v!r:.40}")
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:          # an int beyond the float range: it will mismatch
+        return math.copysign(math.inf, v)
 
 
 def table(value, what, loose=False):
