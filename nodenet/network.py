@@ -11,8 +11,7 @@ import math
 import random
 import sys
 import warnings
-from itertools import repeat
-from operator import add, mul
+from operator import mul
 
 from . import validate
 from .activations import get_activation
@@ -362,7 +361,8 @@ class Network:
         |η·δ·a| stay below 2^960, far under half the spacing of floats at the
         top of the range (2^970), so w + (η·δ)·a and b + η·δ round to finite
         numbers whatever the finite w and b.  (Weights and biases are finite
-        to begin with: every nodenet entry point checks them.)
+        to begin with: every nodenet entry point that sets them checks them;
+        a NaN or ±inf written into a node by hand is not looked for here.)
 
         If the check fails, ``_careful_update`` decides, exactly as before
         the check existed.  Layers with a dropout mask are not handled here
@@ -459,7 +459,8 @@ class Network:
         """One online training step on one sample; returns its loss before the step.
 
         ``order="standard"``: all deltas from the current weights, then all
-        updates.  ``order="handout"``: the CogSci handout's order, which
+        updates (``_fused_step``: the numbers of backward() then update(),
+        bit for bit).  ``order="handout"``: the CogSci handout's order, which
         updates the hidden→output weights before the hidden deltas use them.
         """
         if order not in ("standard", "handout"):
@@ -512,7 +513,8 @@ class Network:
             a = self._below(l)
             for node, row, j in zip(layer, gw[l], range(len(layer))):
                 d = factor * node.delta
-                row[:] = map(add, row, map(mul, repeat(d), a))     # row[i] += d·a[i]
+                for i, ai in enumerate(a):
+                    row[i] += d * ai
                 gb[l][j] += d
 
     def zero_like(self):
