@@ -8,109 +8,23 @@ w_kj, the "out_in" layout.
 """
 
 import math
-import random
 import sys
 import warnings
 from operator import mul
 
 from . import validate
-from .activations import get_activation
+from .build import (check_flag, check_layers, check_layout, check_rng, check_snapshot,
+                    layer_activation, layers_from_matrices, transpose)
 from .errors import NodenetError, NodenetWarning
+from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, nonfinite_error,
+                     pass_is_finite, weights_finite)
 from .initializers import get_initializer
 from .losses import check_target, get_loss, output_deltas
 from .node import Layer, Node
 
 LAYOUTS = ("out_in", "in_out")
-
-
-def _check_layout(layout):
-    if layout not in LAYOUTS:
-        raise NodenetError(f"unknown layout {layout!r}; expected one of: {', '.join(LAYOUTS)}")
-    return layout
-
-
-def _transpose(rows):
-    return [list(col) for col in zip(*rows)]
-
-
-def _activation(spec, l):
-    """get_activation, with layer l named in its error."""
-    try:
-        return get_activation(spec)
-    except NodenetError as err:
-        raise NodenetError(f"layer {l} activation: {err}") from None
-
-
 _MAX = sys.float_info.max
 _SAFE = 2.0 ** 960     # |p| below this: w + p cannot overflow (half the top float gap is 2^970)
-
-
-def _all_finite(values):
-    """True if no value is NaN or ±inf (the fast sum test first, then one by one)."""
-    return math.isfinite(sum(values)) or all(map(math.isfinite, values))
-
-
-def _check_snapshot(net, snapshot):
-    """``snapshot`` as fresh lists, if it fits ``net`` (one (weights, bias) per node)."""
-    what = "restore expects a snapshot from net.snapshot()"
-    snapshot = validate.as_sequence(snapshot)
-    if not isinstance(snapshot, (list, tuple)) or len(snapshot) != len(net.layers):
-        raise NodenetError(f"{what}: one list per layer ({len(net.layers)}), "
-                           f"got {validate._show(snapshot)}")
-    out = []
-    for l, (layer, saved) in enumerate(zip(net.layers, snapshot), start=1):
-        if not isinstance(saved, (list, tuple)) or len(saved) != len(layer):
-            raise NodenetError(f"{what}: layer {l} needs {len(layer)} (weights, bias) pairs, "
-                               f"got {validate._show(saved)}")
-        rows = []
-        for j, pair in enumerate(saved):
-            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                raise NodenetError(f"{what}: layer {l} node {j} needs a (weights, bias) pair, "
-                                   f"got {validate._show(pair)}")
-            w = validate.vector(pair[0], layer.n_inputs, f"restore: layer {l} node {j}", "weights")
-            rows.append((w, validate.number(pair[1], f"restore: layer {l} node {j} bias")))
-        out.append(rows)
-    return out
-
-
-def _check_rng(seed, rng):
-    """The caller's random.Random, or a new one seeded with the whole number ``seed``."""
-    if rng is not None:
-        if not isinstance(rng, random.Random):
-            raise NodenetError(f"rng must be a random.Random, got {type(rng).__name__}")
-        return rng
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise NodenetError(f"seed must be a whole number, got {validate._show(seed)}")
-    return random.Random(seed)
-
-
-def _check_flag(value, what):
-    if not isinstance(value, bool):
-        raise NodenetError(f"{what} must be True or False, got {validate._show(value)}")
-    return value
-
-
-def _check_layers(layers):
-    """A non-empty list of non-empty Layers whose sizes chain."""
-    layers = list(layers) if isinstance(layers, (list, tuple)) else layers
-    if not isinstance(layers, list) or not layers:
-        raise NodenetError(f"layers must be a non-empty list of Layer, got {validate.brief(layers)}")
-    n_in = None
-    for l, layer in enumerate(layers, start=1):
-        if not isinstance(layer, Layer):
-            raise NodenetError(f"layer {l} must be a Layer, got {type(layer).__name__}")
-        if not layer.nodes:
-            raise NodenetError(f"layer {l} has no nodes; every layer needs at least one")
-        widths = {len(node.weights) for node in layer}
-        if len(widths) != 1 or 0 in widths:
-            raise NodenetError(f"layer {l}: every node needs the same number (≥ 1) of weights, "
-                               f"got {sorted(widths)}")
-        if n_in is not None and layer.n_inputs != n_in:
-            raise NodenetError(f"layer {l} expects {layer.n_inputs} inputs, but layer {l - 1} "
-                               f"has {n_in} nodes")
-        n_in = len(layer)
-    return layers
-
 
 class Network:
     """A feed-forward network of Node objects.
@@ -146,10 +60,10 @@ class Network:
         if output_activation is None:
             output_activation = hidden[-1] if hidden else activation
         # every name checked before the first draw, so a mistake never consumes the caller's rng
-        specs = [_activation(spec, l) for l, spec in enumerate(list(hidden) + [output_activation], 1)]
+        specs = [layer_activation(spec, l) for l, spec in enumerate(list(hidden) + [output_activation], 1)]
         get_loss(loss)
-        rng = _check_rng(seed, rng)
-        bias = _check_flag(bias, "bias")
+        rng = check_rng(seed, rng)
+        bias = check_flag(bias, "bias")
         draw = get_initializer(init, init_bound)
         layers = []
         for l, (n_in, n_out, spec) in enumerate(zip(sizes, sizes[1:], specs), start=1):
@@ -157,7 +71,7 @@ class Network:
                                            f"init for layer {l} node {j} weight {i}")
                            for i in range(n_in)], 0.0)
                      for j in range(n_out)]
-            layers.append(Layer(nodes, _activation(spec, l), use_bias=bias))
+            layers.append(Layer(nodes, layer_activation(spec, l), use_bias=bias))
         self._setup(layers, loss, rng)
 
     # -- construction ------------------------------------------------------
@@ -178,9 +92,9 @@ class Network:
     @classmethod
     def from_layers(cls, layers, loss="sse", seed=0, rng=None):
         """Build a network from ready Layer objects (kept, not copied)."""
-        layers = _check_layers(layers)
+        layers = check_layers(layers)
         net = cls.__new__(cls)
-        net._setup(layers, loss, _check_rng(seed, rng))
+        net._setup(layers, loss, check_rng(seed, rng))
         return net
 
     @classmethod
@@ -197,52 +111,15 @@ class Network:
         >>> round(net.forward([1, 3, 5])[0], 7)
         0.9308616
         """
-        _check_layout(layout)
-        use_bias = _check_flag(use_bias, "use_bias")
-        weights = validate.as_sequence(weights)
-        if not isinstance(weights, (list, tuple)) or not weights:
-            raise NodenetError(
-                f"weights must list one matrix per layer, got {validate.brief(weights)}")
-        n_layers = len(weights)
-        if isinstance(activations, (list, tuple)):
-            if len(activations) != n_layers:
-                raise NodenetError(
-                    f"activations lists one per layer: expected {n_layers}, got {len(activations)}")
-            specs = list(activations)
-        else:
-            specs = [activations] * n_layers
-        if biases is None:
-            biases = [None] * n_layers
-        biases = validate.as_sequence(biases)
-        if not isinstance(biases, (list, tuple)) or len(biases) != n_layers:
-            raise NodenetError(
-                f"biases must list one vector per layer ({n_layers}), got {validate.brief(biases)}")
-        layers, n_in = [], None
-        for l, (matrix, b, spec) in enumerate(zip(weights, biases, specs), start=1):
-            rows = _matrix(matrix, f"layer {l} weights")
-            if layout == "in_out":
-                rows = _transpose(rows)
-            n_out, cols = len(rows), len(rows[0])
-            if n_in is not None and cols != n_in:
-                message = _chain_message(l, layout, n_in, n_out, cols)
-                other = "in_out" if layout == "out_in" else "out_in"
-                if "did you mean" not in message and _chains(weights, other):
-                    message += f" — all the matrices chain in the other layout: layout={other!r}?"
-                raise NodenetError(message)
-            if b is None:
-                b = [0.0] * n_out
-            b = validate.vector(b, n_out, f"layer {l} biases", "biases")
-            nodes = [Node(row, bias) for row, bias in zip(rows, b)]
-            layers.append(Layer(nodes, _activation(spec, l), use_bias=use_bias))
-            n_in = n_out
+        layers = layers_from_matrices(weights, biases, activations, layout, use_bias)
         return cls.from_layers(layers, loss, seed=seed, rng=rng)
 
     def to_matrices(self, layout="out_in"):
         """``(weights, biases)`` as fresh nested lists of floats."""
-        _check_layout(layout)
+        check_layout(layout)
         weights = [[list(node.weights) for node in layer] for layer in self.layers]
         if layout == "in_out":
-            weights = [_transpose(m) for m in weights]
+            weights = [transpose(m) for m in weights]
         return weights, [[node.bias for node in layer] for layer in self.layers]
 
     # -- shape -------------------------------------------------------------
@@ -275,29 +152,10 @@ class Network:
     def forward(self, x):
         """Feed one input vector forward; set every node's net and output."""
         outputs = self._feedforward(validate.vector(x, self.sizes[0], "forward"))
-        if not _all_finite(outputs) or any(node.net != node.net          # NaN ≠ NaN
+        if not all_finite(outputs) or any(node.net != node.net          # NaN ≠ NaN
                                            for layer in self.layers for node in layer):
-            raise self._nonfinite("forward")
+            raise nonfinite_error(self, "forward")
         return outputs
-
-    def _nonfinite(self, what, saved=None):
-        """The error for a pass that produced NaN or ±inf; puts back ``saved`` weights."""
-        from .training import first_nonfinite
-        bad = first_nonfinite(self)
-        if bad:
-            where = f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}"
-        else:
-            where = "a weight or bias became non-finite"
-            for l, layer in enumerate(self.layers, start=1):
-                for j, node in enumerate(layer):
-                    for i, w in enumerate(node.weights + [node.bias]):
-                        if not math.isfinite(w) and where.startswith("a weight"):
-                            name = "bias" if i == len(node.weights) else f"weight {i}"
-                            where = f"layer {l} node {j} {name} became {w!r}"
-        if saved is not None:
-            self._put_back(saved)
-        kept = "; the weights are left as they were" if saved is not None else ""
-        return NodenetError(f"{what}: {where} (overflow: weights, inputs or eta too large){kept}")
 
     def _feedforward(self, inputs):
         self.inputs = inputs
@@ -308,8 +166,8 @@ class Network:
     def backward(self, y):
         """Set every node's delta for target ``y``, from the stored forward pass."""
         self._backprop(self._check_target(y, "backward"))
-        if not all(_all_finite([node.delta for node in layer]) for layer in self.layers):
-            raise self._nonfinite("backward")
+        if not pass_is_finite(self):
+            raise nonfinite_error(self, "backward")
 
     def _check_target(self, y, what):
         if self.inputs is None:
@@ -404,24 +262,16 @@ class Network:
     def _careful_update(self, outputs, acts, eta):
         """The update when the quick check failed: None if it went through, else
         where the first NaN or ±inf is (and then the weights are put back)."""
-        from .training import first_nonfinite
-        if not (_all_finite(outputs) and all(_all_finite([node.delta for node in layer])
-                                             for layer in self.layers)):
+        if not pass_is_finite(self):
             bad = first_nonfinite(self)
-            return f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}" if bad else "a delta overflowed"
+            return describe(bad) if bad else "a delta overflowed"
         saved = self.snapshot()
         for layer, below in zip(self.layers, acts):
             layer.update(below, eta)
-        for l, layer in enumerate(self.layers, start=1):
-            for j, node in enumerate(layer):
-                for i, w in enumerate(node.weights):
-                    if not math.isfinite(w):
-                        self._put_back(saved)
-                        return f"layer {l} node {j} weight {i} would become {w!r}"
-                if not math.isfinite(node.bias):
-                    b = node.bias
-                    self._put_back(saved)
-                    return f"layer {l} node {j} bias would become {b!r}"
+        where = first_bad_weight(self)
+        if where is not None:
+            self._put_back(saved)
+            return where.replace(" became ", " would become ")
         return None
 
     def update(self, eta):
@@ -432,12 +282,8 @@ class Network:
         saved = self.snapshot()
         for l in range(len(self.layers)):
             self._update_layer(l, eta)
-        if not self._weights_finite():
-            raise self._nonfinite("update", saved)
-
-    def _weights_finite(self):
-        return all(_all_finite(node.weights) and math.isfinite(node.bias)
-                   for layer in self.layers for node in layer)
+        if not weights_finite(self):
+            raise nonfinite_error(self, "update", saved)
 
     @staticmethod
     def _check_eta(eta):
@@ -485,8 +331,8 @@ class Network:
                 self._update_layer(l, eta)
         else:
             self._backprop(y, eta)
-        if not (_all_finite(outputs) and self._weights_finite()):
-            raise self._nonfinite("step", saved)
+        if not (all_finite(outputs) and weights_finite(self)):
+            raise nonfinite_error(self, "step", saved)
         return before
 
     # -- batches -----------------------------------------------------------
@@ -503,8 +349,8 @@ class Network:
         outputs = []
         for s, x in enumerate(X):
             outputs.append(list(self._feedforward(x)))
-            if not _all_finite(outputs[-1]):
-                raise self._nonfinite(f"loss: sample {s}")
+            if not all_finite(outputs[-1]):
+                raise nonfinite_error(self, f"loss: sample {s}")
         return self.loss_function.value(Y, outputs)
 
     def _accumulate(self, gw, gb, factor):
@@ -528,22 +374,21 @@ class Network:
         These are plain gradients (the sign of PyTorch's ``.grad``), so
         dW = −Σ_samples scale·δ·a with scale 1 (sum losses) or 1/N (mean).
         """
-        _check_layout(layout)
+        check_layout(layout)
         X, Y = self._check_batch(X, Y, "gradients")
         scale = self.loss_function.sample_scale(len(X))
         gw, gb = self.zero_like()
         for s, (x, y) in enumerate(zip(X, Y)):
-            outputs = self._feedforward(x)
+            self._feedforward(x)
             self._backprop(y)
-            if not (_all_finite(outputs) and all(
-                    _all_finite([node.delta for node in layer]) for layer in self.layers)):
-                raise self._nonfinite(f"gradients: sample {s}")
+            if not pass_is_finite(self):
+                raise nonfinite_error(self, f"gradients: sample {s}")
             self._accumulate(gw, gb, -scale)
-        if not all(_all_finite(row) for m in gw for row in m) or not all(map(_all_finite, gb)):
+        if not all(all_finite(row) for m in gw for row in m) or not all(map(all_finite, gb)):
             raise NodenetError("gradients: a gradient overflowed to a non-finite value "
                                "(weights or inputs too large)")
         if layout == "in_out":
-            gw = [_transpose(m) for m in gw]
+            gw = [transpose(m) for m in gw]
         return gw, gb
 
     def train(self, X, Y, epochs, eta, **options):
@@ -586,7 +431,7 @@ class Network:
         The whole snapshot is checked first (shape of this network, finite
         numbers), so a bad one changes nothing.
         """
-        self._put_back(_check_snapshot(self, snapshot))
+        self._put_back(check_snapshot(self, snapshot))
 
     def _put_back(self, snapshot):
         for layer, saved in zip(self.layers, snapshot):
@@ -609,49 +454,3 @@ class Network:
         """Read a model written by ``save``; refuse anything malformed."""
         from .modelfile import load
         return load(path)
-
-
-def _chains(weights, layout):
-    """True if the (already rectangular-checked) matrices chain in ``layout``."""
-    shapes = []
-    for m in weights:
-        m = validate.as_sequence(m)
-        first = validate.as_sequence(m[0]) if isinstance(m, (list, tuple)) and m else None
-        if not isinstance(first, (list, tuple)):
-            return False
-        shapes.append((len(m), len(first)) if layout == "out_in" else (len(first), len(m)))
-    return all(cols == rows_below for (rows_below, _), (_, cols) in zip(shapes, shapes[1:]))
-
-
-def _chain_message(l, layout, n_in, rows, cols):
-    """Say why layer l's matrix (rows × cols once in out_in order) does not chain."""
-    def shape(out, inn):
-        return f"{out}×{inn}" if layout == "out_in" else f"{inn}×{out}"
-    got = shape(rows, cols)
-    if rows == n_in:           # the transpose would chain: the user likely swapped layouts
-        other = "in_out" if layout == "out_in" else "out_in"
-        return (f"layer {l} weights: expected {shape(cols, n_in)} in {layout} layout "
-                f"(layer {l - 1} has {n_in} outputs), got {got} — did you mean layout={other!r}?")
-    side = "columns" if layout == "out_in" else "rows"
-    return (f"layer {l} weights: expected {n_in} {side} in {layout} layout, one per output "
-            f"of layer {l - 1}, got {got}")
-
-
-def _matrix(matrix, what):
-    """A non-empty rectangular list of rows of finite floats."""
-    matrix = validate.as_sequence(matrix)
-    if isinstance(matrix, (str, bytes)) or not isinstance(matrix, (list, tuple)) or not matrix:
-        raise NodenetError(f"{what} must be a non-empty matrix (list of rows), got {matrix!r:.60}")
-    first = validate.as_sequence(matrix[0])
-    if not isinstance(first, (list, tuple)) or not first:
-        raise NodenetError(f"{what} must be a list of non-empty rows, got row 0 = {first!r:.60}")
-    n = len(first)
-    rows = []
-    for r, row in enumerate(matrix):
-        row = validate.as_sequence(row)
-        if not isinstance(row, (list, tuple)) or len(row) != n:
-            got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
-            raise NodenetError(f"{what} must be rectangular: row 0 has {n} entries, row {r} has {got}")
-        rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
-    return rows
-

@@ -1,7 +1,7 @@
 """Remedies for the seeds' training pitfalls, each one a small formula.
 
 Seed 001's "Common Pitfalls" table pairs every symptom with a cure; these
-are the cures, as options of ``train`` (see nodenet.trainer for the loop).
+are the cures, as options of ``train`` (see nodenet.training for the loop).
 Write g = ∂L_batch/∂w for the gradient of one update's batch loss (the
 loss's own reduction: summed for sse, averaged for mse/bce/cross_entropy).
 One update, in this order (PyTorch's: backward, clip, ``optimizer.step``):

@@ -1,93 +1,30 @@
-"""Training: online, mini-batch and full-batch gradient descent with momentum.
+"""Training: online, mini-batch and full-batch gradient descent, and the remedies.
 
 One update adds Δw = η·Σ_batch scale·δ·a (+ momentum·previous Δw), where
 scale is 1 for the summed losses (sse, half_sse) and 1/B for the averaged
 ones, so the update is always −η·∂L_batch/∂w.  ``batch_size=1`` is the
 handout's online rule, one update per example, bit for bit the same as
 ``net.step(x, y, eta)``; ``batch_size=len(X)`` is seed 001's full batch.
+
+The remedies (clipping, L2, dropout, early stopping, learning-rate decay)
+act on each batch's change in PyTorch's order; their formulas are in
+nodenet.remedies.  Random draws, all from ``net.rng`` in this order: the
+validation split (once), then per epoch the shuffle, then per training
+sample one draw per hidden node with a dropout rate (layer by layer, node
+by node).
 """
 
 import math
 import numbers
 
-from . import validate
+from . import remedies, validate
+from .diagnostics import EpochHealth, LayerHealth
 from .errors import NodenetError
+from .faults import describe, diverged, diverged_in_loss, first_nonfinite
+from .history import History
+from .remedies import gradient_norm, learning_rate, set_masks
 
-
-class History(list):
-    """The loss over the whole training set after each epoch, and what else was seen.
-
-    A list of floats (the training loss, measured after each epoch with
-    dropout off and without the L2 penalty), plus these attributes, each a
-    list with one entry per epoch or empty when not recorded:
-
-    ``val_loss``      loss on the validation data (``validation=`` or
-                      ``validation_data=``);
-    ``accuracy``      training accuracy, when every target is a class label
-                      (0/1 for one output, one-hot for several);
-    ``val_accuracy``  the same on the validation data;
-    ``etas``          the learning rate used in each epoch;
-    ``diagnostics``   one ``nodenet.diagnostics.EpochHealth`` per epoch
-                      (``diagnostics=True``).
-
-    ``stop_reason``: ``"epochs"`` (all epochs ran), ``"target_loss"``
-    (footnote 16's stopping criterion was met) or ``"early_stopping"``
-    (validation loss stopped improving for ``patience`` epochs).
-    ``best_epoch``: the 1-based epoch with the lowest validation loss (or
-    training loss without validation data), None before any epoch;
-    ``restored``: True when the network was set back to that epoch's weights.
-
-    >>> h = History([0.5, 0.25])
-    >>> h.val_loss, h.best_epoch = [0.75, 0.5], 2
-    >>> h
-    History(2 epochs, loss 0.5 → 0.25, val_loss 0.75 → 0.5, best epoch 2, stopped by None)
-    """
-
-    def __init__(self, losses=()):
-        super().__init__(losses)
-        self.stop_reason = None
-        self.val_loss = []
-        self.accuracy = []
-        self.val_accuracy = []
-        self.etas = []
-        self.diagnostics = []
-        self.best_epoch = None
-        self.restored = False
-
-    @property
-    def train_loss(self):
-        """The per-epoch training losses as a plain list."""
-        return list(self)
-
-    def summary(self):
-        """One line: how many epochs ran, why training stopped, the best epoch."""
-        text = f"{len(self)} epochs, stopped by {self.stop_reason}"
-        if self.best_epoch is not None:
-            which = "validation" if self.val_loss else "training"
-            text += f"; best {which} loss in epoch {self.best_epoch}"
-            if self.restored:
-                text += " (weights restored)"
-        return text
-
-    def table(self, every=1, tablefmt="simple", floatfmt=".4g"):
-        """The history as a table string; see nodenet.diagnostics.history_table."""
-        from .diagnostics import history_table
-        return history_table(self, every, tablefmt, floatfmt)
-
-    def health_table(self, tablefmt="simple", floatfmt=".3g"):
-        """Per-epoch, per-layer mean |δ| and max |Δw| (needs ``diagnostics=True``)."""
-        from .diagnostics import health_table
-        return health_table(self.diagnostics, tablefmt, floatfmt)
-
-    def __repr__(self):
-        if not self:
-            return "History(no epochs)"
-        val = ""
-        if self.val_loss:      # the plain repr stays as it always was
-            val = (f", val_loss {self.val_loss[0]:.4g} → {self.val_loss[-1]:.4g}, "
-                   f"best epoch {self.best_epoch}")
-        return (f"History({len(self)} epochs, loss {self[0]:.4g} → {self[-1]:.4g}{val}, "
-                f"stopped by {self.stop_reason})")
+__all__ = ["train", "History", "first_nonfinite"]
 
 
 def _check_options(n, epochs, eta, batch_size, momentum, shuffle, target_loss):
@@ -111,67 +48,57 @@ def _check_options(n, epochs, eta, batch_size, momentum, shuffle, target_loss):
     return int(epochs), eta, batch_size, momentum, target_loss
 
 
-def first_nonfinite(net):
-    """``(layer, node, name, value)`` of the first non-finite value, 1-based layer, or None.
-
-    "First" in the order the values were computed: nets and outputs from the
-    bottom layer up, then deltas from the top layer down.
-    """
-    layers = list(enumerate(net.layers, start=1))
-    for names, order in ((("net", "output"), layers), (("delta",), layers[::-1])):
-        for l, layer in order:
-            for j, node in enumerate(layer):
-                for name in names:
-                    value = getattr(node, name)
-                    if value is not None and not math.isfinite(value):
-                        return l, j, name, value
-    return None
-
-
-def _diverged_in_loss(net, epoch, X, Y, value):
-    """The error when the epoch's loss is non-finite: name the sample and node."""
-    for s, (x, y) in enumerate(zip(X, Y)):
-        outputs = net._feedforward(x)
-        bad = first_nonfinite(net)
-        if bad:
-            where = f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}"
-        elif not math.isfinite(net.loss_function.sample_value(y, outputs)):
-            top = len(net.layers)
-            k = next((k for k in range(len(y)) if not math.isfinite(
-                net.loss_function.sample_value(y[k:k + 1], outputs[k:k + 1]))), 0)
-            where = (f"layer {top} node {k} output {outputs[k]!r} is so far from its target "
-                     f"{y[k]!r} that the loss overflowed")
-        else:
-            continue
-        return NodenetError(
-            f"training diverged in epoch {epoch}, sample {s}: evaluating the epoch's loss, "
-            f"{where}; every weight is still finite (try a smaller eta, or gradient clipping)")
-    worst = max(range(len(X)), key=lambda s: net.loss_function.sample_value(
-        Y[s], net._feedforward(X[s])))
-    return NodenetError(
-        f"training diverged in epoch {epoch}: the sum of the samples' losses overflowed to "
-        f"{value!r} (largest: sample {worst}); every weight is still finite (try a smaller eta)")
-
-
-def _is_zero(option):
-    """True for an option left at 0 (anything else, even a bad value, goes to the general loop)."""
-    return isinstance(option, numbers.Real) and not isinstance(option, bool) and option == 0
+def _split(net, X, Y, validation, validation_data):
+    """The training part and the validation part (None, None when there is none)."""
+    if validation is not None and validation_data is not None:
+        raise NodenetError("give validation (a fraction) or validation_data (Xv, Yv), not both")
+    if validation is not None:
+        fraction = validate.number(validation, "validation")
+        if not 0.0 < fraction < 1.0:
+            raise NodenetError(f"validation is the fraction held out, in (0, 1); got {fraction!r}")
+        return remedies.split_validation(X, Y, fraction, net.rng)
+    if validation_data is not None:
+        pair = validate.as_sequence(validation_data)
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise NodenetError(f"validation_data must be a pair (Xv, Yv), got {pair!r:.60}")
+        Xv, Yv = net._check_batch(pair[0], pair[1], "validation_data")
+        return X, Y, Xv, Yv
+    return X, Y, None, None
 
 
 def _wants_accuracy(accuracy, Y, Yv):
-    from .trainer import _wants_accuracy
-    return _wants_accuracy(accuracy, Y, Yv)
+    if accuracy is None:
+        return remedies.is_classes(Y) and (Yv is None or remedies.is_classes(Yv))
+    if not isinstance(accuracy, bool):
+        raise NodenetError(f"accuracy must be True, False or None (auto), got {accuracy!r}")
+    if accuracy and not (remedies.is_classes(Y) and (Yv is None or remedies.is_classes(Yv))):
+        raise NodenetError("accuracy=True needs class targets: 0 or 1 for one output, "
+                           "one-hot rows for several")
+    return accuracy
 
 
-def _accuracy(Y, outputs):
-    from .remedies import accuracy
-    return accuracy(Y, outputs)
+def _evaluate(net, X, alive=None):
+    """Outputs for every input with masks off; marks nodes with a non-zero output in ``alive``."""
+    outputs = []
+    for x in X:
+        outputs.append(list(net._feedforward(x)))
+        if alive is not None:
+            for flags, layer in zip(alive, net.layers):
+                for j, node in enumerate(layer):
+                    if node.output != 0.0:
+                        flags[j] = True
+    return outputs
 
 
-def _diverged(epoch, sample, where):
-    return NodenetError(
-        f"training diverged in epoch {epoch}, sample {sample}: {where}; the network is "
-        "left as it was before this update (try a smaller eta, or gradient clipping)")
+def _check_gradient(acc_w, acc_b, epoch, sample):
+    """Raise, naming the first non-finite entry, if a summed gradient overflowed."""
+    for l, (rows, biases) in enumerate(zip(acc_w, acc_b), start=1):
+        for j, row in enumerate(rows):
+            for i, g in enumerate(row):
+                if not math.isfinite(g):
+                    raise diverged(epoch, sample, f"layer {l} node {j} weight {i} gradient became {g!r}")
+            if not math.isfinite(biases[j]):
+                raise diverged(epoch, sample, f"layer {l} node {j} bias gradient became {biases[j]!r}")
 
 
 def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, target_loss=None,
@@ -182,10 +109,12 @@ def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, targ
 
     The caller's X and Y are copied, never reordered or changed; shuffling
     uses ``net.rng``.  Training stops after ``epochs`` epochs, or as soon as
-    the epoch's loss is ≤ ``target_loss``.  A loss, delta or weight that goes
-    NaN or infinite stops training with a NodenetError naming the epoch, the
-    sample and the node, before that update is applied.  ``callback(epoch,
-    history)``, if given, is called after every epoch (e.g. for progress).
+    the epoch's loss is ≤ ``target_loss``.  A delta or weight that goes NaN
+    or infinite stops training with a NodenetError naming the epoch, the
+    sample and the node, before that update is applied; an epoch whose loss
+    comes out non-finite is undone as a whole.  A refused call changes
+    nothing, not even ``net.rng``.  ``callback(epoch, history)``, if given,
+    is called after every epoch (e.g. for progress).
 
     Remedies and diagnostics (keyword only; formulas in nodenet.remedies):
 
@@ -208,79 +137,168 @@ def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, targ
     ``diagnostics``      True: ``history.diagnostics`` gets per-layer mean |δ|
                          and max |Δw|, gradient norm and growth, dead nodes.
 
-    With any of these except ``accuracy`` on, nodenet.trainer's general loop
-    runs; a NodenetError it raises carries the History so far as ``.history``.
+    A NodenetError raised during training carries the History so far as
+    ``.history``.
     """
     X, Y = net._check_batch(X, Y, "train")
-    if (validation is not None or validation_data is not None or patience is not None
-            or clip_value is not None or clip_norm is not None or not _is_zero(l2) or l2_bias
-            or not _is_zero(dropout) or lr_decay is not None or decay_rate is not None
-            or decay_every != 1 or diagnostics):
-        from .trainer import train_general
-        return train_general(
-            net, X, Y, epochs, eta, batch_size, momentum, shuffle, target_loss, callback,
-            validation=validation, validation_data=validation_data, accuracy=accuracy,
-            diagnostics=diagnostics, patience=patience, clip_value=clip_value,
-            clip_norm=clip_norm, l2=l2, l2_bias=l2_bias, dropout=dropout, lr_decay=lr_decay,
-            decay_rate=decay_rate, decay_every=decay_every)
-    n = len(X)
-    epochs, eta, batch_size, momentum, target_loss = _check_options(
-        n, epochs, eta, batch_size, momentum, shuffle, target_loss)
-    if callback is not None and not callable(callback):
-        raise NodenetError(f"callback must be callable(epoch, history), got {type(callback).__name__}")
+    opts = remedies.check_options(
+        net, clip_value=clip_value, clip_norm=clip_norm, l2=l2, l2_bias=l2_bias,
+        dropout=dropout, lr_decay=lr_decay, decay_rate=decay_rate, decay_every=decay_every,
+        patience=patience)
+    state = net.rng.getstate()
+    try:
+        X, Y, Xv, Yv = _split(net, X, Y, validation, validation_data)
+        epochs, eta, batch_size, momentum, target_loss = _check_options(
+            len(X), epochs, eta, batch_size, momentum, shuffle, target_loss)
+        if callback is not None and not callable(callback):
+            raise NodenetError(
+                f"callback must be callable(epoch, history), got {type(callback).__name__}")
+        if not isinstance(diagnostics, bool):
+            raise NodenetError(f"diagnostics must be True or False, got {diagnostics!r}")
+        if opts["patience"] is not None and Xv is None:
+            raise NodenetError("patience (early stopping) needs validation=fraction or validation_data")
+        classes = _wants_accuracy(accuracy, Y, Yv)
+    except NodenetError:
+        net.rng.setstate(state)         # the split may have drawn: a refused call draws nothing
+        raise
+    history = History()
+    try:
+        _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_loss,
+              callback, classes, diagnostics, opts, history)
+    except NodenetError as err:
+        note = ""
+        norms = [e.grad_norm for e in history.diagnostics[-3:]]
+        if norms:
+            note = "; largest gradient norm in the last epochs: " + ", ".join(f"{g:.3g}" for g in norms)
+        error = NodenetError(f"{err}{note}")
+        error.history = history
+        raise error from None
+    finally:
+        set_masks(net, None)
+    return history
+
+
+def _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_loss,
+          callback, classes, diagnostics, opts, history):
     loss = net.loss_function
     layers = net.layers
+    n = len(X)
+    rates = opts["dropout"]
+    dropping = any(rates)
+    clip_value, clip_norm, l2 = opts["clip_value"], opts["clip_norm"], opts["l2"]
+    l2_bias, patience = opts["l2_bias"], opts["patience"]
+    # online learning with nothing added to the gradient: one fused step per
+    # sample, the same numbers as accumulate-then-apply (Network._fused_step)
+    fused = (batch_size == 1 and not momentum and not dropping and not diagnostics
+             and clip_value is None and clip_norm is None and not l2)
     acc_w, acc_b = net.zero_like()
     vel_w, vel_b = net.zero_like() if momentum else (None, None)
     zero_rows = [[0.0] * layer.n_inputs for layer in layers]
     order = list(range(n))
-    history = History()
-    classes = _wants_accuracy(accuracy, Y, None)
-    # online learning without momentum: one fused step per sample, the numbers
-    # of the accumulate-and-apply loop below (see Network._fused_step)
-    online = batch_size == 1 and not momentum and all(layer.mask is None for layer in layers)
+    best, best_weights, previous_norm = math.inf, None, None
     for epoch in range(1, epochs + 1):
-        history.etas.append(eta)
+        eta_t = learning_rate(eta, epoch, opts["lr_decay"], opts["decay_rate"], opts["decay_every"])
+        history.etas.append(eta_t)
         if shuffle:
             net.rng.shuffle(order)
-        for s in (order if online else ()):
-            where = net._fused_step(X[s], Y[s], eta)[1]
+        start_weights = net.snapshot()      # put back if this epoch's loss goes non-finite
+        delta_sums = [0.0] * len(layers)
+        max_change = [0.0] * len(layers)
+        top_norm, clipped = 0.0, 0
+        for s in (order if fused else ()):
+            where = net._fused_step(X[s], Y[s], eta_t)[1]
             if where is not None:
-                raise _diverged(epoch, s, where)
-        for start in (range(0, n, batch_size) if not online else ()):
+                raise diverged(epoch, s, where)
+        for start in (range(0, n, batch_size) if not fused else ()):
             batch = order[start:start + batch_size]
             for l, layer in enumerate(layers):
                 for row in acc_w[l]:
                     row[:] = zero_rows[l]
                 acc_b[l][:] = [0.0] * len(layer)
-            factor = eta * loss.sample_scale(len(batch))
+            factor = eta_t * loss.sample_scale(len(batch))
             for s in batch:
+                if dropping:
+                    set_masks(net, remedies.dropout_masks(net, rates))
                 net._feedforward(X[s])
                 net._backprop(Y[s])
                 check = sum(node.delta for layer in layers for node in layer)
                 if not math.isfinite(check + sum(layers[-1].outputs)):
                     bad = first_nonfinite(net)
-                    where = (f"layer {bad[0]} node {bad[1]} {bad[2]} became {bad[3]!r}"
-                             if bad else "a delta overflowed")
-                    raise _diverged(epoch, s, where)
+                    raise diverged(epoch, s, describe(bad) if bad else "a delta overflowed")
+                if diagnostics:
+                    for l, layer in enumerate(layers):
+                        delta_sums[l] += sum(abs(node.delta) for node in layer)
                 net._accumulate(acc_w, acc_b, factor)
+            # acc now holds −η_t·g; the remedies act on it in PyTorch's order
+            for layer, biases in zip(layers, acc_b):
+                if not layer.use_bias:
+                    biases[:] = [0.0] * len(biases)
+            if diagnostics or clip_norm is not None:
+                norm = gradient_norm(acc_w, acc_b)          # = η_t·‖g‖
+                if not math.isfinite(norm):
+                    _check_gradient(acc_w, acc_b, epoch, batch[-1])
+                top_norm = max(top_norm, norm / eta_t)
+            if clip_value is not None:
+                clipped += remedies.clip_by_value(acc_w, acc_b, eta_t * clip_value) > 0
+            if clip_norm is not None:
+                clipped += remedies.clip_by_norm(acc_w, acc_b, eta_t * clip_norm, norm) > eta_t * clip_norm
+            if l2:
+                decay = eta_t * l2                          # −η_t·λ·w joins −η_t·g
+                for layer, rows, biases in zip(layers, acc_w, acc_b):
+                    for node, row, j in zip(layer, rows, range(len(layer))):
+                        row[:] = [c - decay * w for c, w in zip(row, node.weights)]
+                        if l2_bias and layer.use_bias:
+                            biases[j] -= decay * node.bias
             _apply(net, acc_w, acc_b, vel_w, vel_b, momentum, epoch, batch[-1])
-        outputs = [list(net._feedforward(x)) for x in X]
+            if diagnostics:
+                change = vel_w if momentum else acc_w
+                for l, rows in enumerate(change):
+                    top = max(abs(c) for row in rows for c in row)
+                    if top > max_change[l]:
+                        max_change[l] = top
+        set_masks(net, None)
+        alive = [[False] * len(layer) for layer in layers] if diagnostics else None
+        outputs = _evaluate(net, X, alive)
         value = loss.value(Y, outputs)
         if not math.isfinite(value):
-            raise _diverged_in_loss(net, epoch, X, Y, value)
+            error = diverged_in_loss(net, epoch, X, Y, value)
+            net._put_back(start_weights)
+            raise error
         history.append(value)
         if classes:
-            history.accuracy.append(_accuracy(Y, outputs))
-        if history.best_epoch is None or value < history[history.best_epoch - 1]:
-            history.best_epoch = epoch
+            history.accuracy.append(remedies.accuracy(Y, outputs))
+        monitored = value
+        if Xv is not None:
+            val_out = _evaluate(net, Xv)
+            monitored = loss.value(Yv, val_out)
+            history.val_loss.append(monitored)
+            if classes:
+                history.val_accuracy.append(remedies.accuracy(Yv, val_out))
+        if diagnostics:
+            health = [LayerHealth(l, delta_sums[l - 1] / (n * len(layer)), max_change[l - 1])
+                      for l, layer in enumerate(layers, start=1)]
+            dead = [(l, j) for l, flags in enumerate(alive, start=1)
+                    for j, ok in enumerate(flags) if not ok]
+            growth = top_norm / previous_norm if previous_norm else None
+            history.diagnostics.append(EpochHealth(epoch, health, top_norm, growth, dead, clipped))
+            previous_norm = top_norm
+        if monitored < best:
+            best, history.best_epoch = monitored, epoch
+            if patience is not None:
+                best_weights = net.snapshot()
         if callback is not None:
             callback(epoch, history)
         if target_loss is not None and value <= target_loss:
             history.stop_reason = "target_loss"
-            return history
-    history.stop_reason = "epochs"
-    return history
+            break
+        if patience is not None and epoch - history.best_epoch >= patience:
+            history.stop_reason = "early_stopping"
+            break
+    else:
+        history.stop_reason = "epochs"
+    if best_weights is not None and history.best_epoch != len(history):
+        net.restore(best_weights)
+        history.restored = True
 
 
 def _apply(net, acc_w, acc_b, vel_w, vel_b, momentum, epoch, sample):
@@ -300,9 +318,9 @@ def _apply(net, acc_w, acc_b, vel_w, vel_b, momentum, epoch, sample):
             if not math.isfinite(sum(row) + sum(node.weights) + change_b[l][j] + node.bias):
                 for i, (w, c) in enumerate(zip(node.weights, row)):
                     if not math.isfinite(w + c):
-                        raise _diverged(epoch, sample, f"layer {l + 1} node {j} weight {i} would become {w + c!r}")
+                        raise diverged(epoch, sample, f"layer {l + 1} node {j} weight {i} would become {w + c!r}")
                 if not math.isfinite(node.bias + change_b[l][j]):
-                    raise _diverged(epoch, sample, f"layer {l + 1} node {j} bias would become non-finite")
+                    raise diverged(epoch, sample, f"layer {l + 1} node {j} bias would become non-finite")
     for l, layer in enumerate(net.layers):
         use_bias = layer.use_bias
         for j, node in enumerate(layer):

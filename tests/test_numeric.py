@@ -227,18 +227,28 @@ def test_the_loss_sum_overflowing_names_the_largest_sample():
     with pytest.raises(NodenetError) as info:
         net.train(X, Y, 300, 1e50, batch_size=4, shuffle=False)
     assert re.fullmatch(r"training diverged in epoch 3: the sum of the samples' losses overflowed "
-                        r"to inf \(largest: sample \d\); every weight is still finite "
-                        r"\(try a smaller eta\)", str(info.value)), str(info.value)
+                        r"to inf \(largest: sample \d\); the network is left as it was at the "
+                        r"start of epoch 3, when its loss was still finite \(try a smaller eta, "
+                        r"or gradient clipping\)", str(info.value)), str(info.value)
+    # the whole epoch is undone: the weights are those after epoch 2, bit for bit
+    replay = Network([2, 3, 1], activation="tanh", output_activation="identity", seed=4,
+                     init="uniform")
+    replay.train(X, Y, 2, 1e50, batch_size=4, shuffle=False)
+    assert net.snapshot() == replay.snapshot()
 
 
 def test_divergence_found_while_evaluating_the_epoch_loss_names_the_sample():
     net = relu_net()
     epoch, sample, message = diverge(net, eta=1.0)
     assert (epoch, sample) == (2, 2)
-    assert message.startswith("training diverged in epoch 2, sample 2: evaluating the epoch's "
-                              "loss, layer 2 node 0 output ")
-    assert message.endswith("is so far from its target 2.0 that the loss overflowed; every "
-                            "weight is still finite (try a smaller eta, or gradient clipping)")
+    assert message.startswith("training diverged in epoch 2, sample 2: after the epoch's "
+                              "updates, layer 2 node 0 output ")
+    assert message.endswith("is so far from its target 2.0 that the loss overflowed; the network "
+                            "is left as it was at the start of epoch 2, when its loss was still "
+                            "finite (try a smaller eta, or gradient clipping)")
+    replay = relu_net()                 # the whole epoch 2 is undone
+    replay.train(X, Y, 1, 1.0, shuffle=False)
+    assert net.snapshot() == replay.snapshot()
 
 
 def test_sigmoid_network_with_a_huge_eta_never_overflows():

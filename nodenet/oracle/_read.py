@@ -122,8 +122,8 @@ def batch_pair(net, X, Y, samples, what):
 
 def weight_matrices(dW, net, layout, what="dW"):
     """The caller's weight gradients as out_in nested lists, shapes checked."""
-    from ..network import _check_layout
-    _check_layout(layout)
+    from ..build import check_layout
+    check_layout(layout)
     dW = validate.as_sequence(dW)
     n_layers = len(net.layers)
     if isinstance(dW, (str, bytes)) or not isinstance(dW, (list, tuple)) or len(dW) != n_layers:
