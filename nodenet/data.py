@@ -17,9 +17,9 @@ Table(xor.csv: 2 rows × 3 columns x1, x2, y)
 import csv
 import math
 import os
-import tempfile
 
 from .errors import NodenetError
+from .files import write_atomic
 
 
 class Table:
@@ -201,32 +201,5 @@ def _quote(name):
 
 
 def write_text(path, text):
-    """Write ``text`` to ``path`` atomically (a temporary file, then a rename).
-
-    A device or pipe (``/dev/stdout``, ``/dev/null``) is written directly:
-    renaming over it would replace the device with a file.
-    """
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise NodenetError(f"cannot write {path}: it is a directory; give a file name")
-    if os.path.exists(path) and not os.path.isfile(path):
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".nodenet-", suffix=".tmp", dir=folder)
-    except OSError as err:
-        raise NodenetError(f"cannot write {path}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            raise NodenetError(f"cannot write {path}: {err.strerror or err}") from None
-        raise
+    """Write ``text`` to ``path`` atomically; see nodenet.files.write_atomic."""
+    write_atomic(path, text)

@@ -12,9 +12,9 @@ The format (version 1)::
 import json
 import math
 import os
-import tempfile
 
 from .errors import NodenetError
+from .files import write_atomic
 from .validate import brief
 
 FORMAT = "nodenet-model"
@@ -95,34 +95,7 @@ def save(net, path):
 
     A failure at any point leaves an existing file at ``path`` untouched.
     """
-    text = dumps(net)
-    path = _path(path)
-    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
-        # a device or pipe (/dev/null, /dev/stdout): a rename would replace the device itself
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".nodenet-", suffix=".tmp", dir=folder)
-    except OSError as err:
-        raise NodenetError(f"cannot write model file {path}: {err.strerror or err}") from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            raise NodenetError(f"cannot write model file {path}: {err.strerror or err}; "
-                               "any previous file there is unchanged") from err
-        raise
-
+    write_atomic(_path(path), dumps(net), "model file")
 
 def load(path):
     """Read and check a model file; never uses pickle or eval."""

@@ -104,9 +104,9 @@ def test_write_text_is_atomic_and_replaces(tmp_path):
     write_text(path, "b\n")
     assert path.read_text() == "b\n"
     assert os.listdir(tmp_path) == ["out.csv"]        # no temporary left behind
-    with pytest.raises(NodenetError, match=f"cannot write {tmp_path}: it is a directory"):
+    with pytest.raises(NodenetError, match=f"cannot write file {tmp_path}: it is a directory"):
         write_text(tmp_path, "c\n")
-    with pytest.raises(NodenetError, match="cannot write .*missing.out.csv: No such file"):
+    with pytest.raises(NodenetError, match="cannot write file .*missing.out.csv: No such file"):
         write_text(tmp_path / "missing" / "out.csv", "c\n")
 
 

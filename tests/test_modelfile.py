@@ -10,12 +10,13 @@ import json
 import os
 import pathlib
 import random
+import stat
 
 import pytest
 
 import nodenet
 from nodenet import Network, NodenetError
-from nodenet.modelfile import dumps, from_dict, load, save, to_dict
+from nodenet.modelfile import dumps, from_dict, load, save
 
 
 @pytest.fixture
@@ -322,3 +323,13 @@ def test_random_junk_values_anywhere_give_nodeneterror(tmp_path, model_text):
             load(path)
         except NodenetError:
             pass                      # refused by name: fine; anything else fails the test
+
+
+def test_saved_files_get_the_usual_permissions_not_mkstemps_private_ones(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "model.json"
+        Network([2, 2, 1], seed=1).save(path)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    finally:
+        os.umask(old)
