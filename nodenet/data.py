@@ -122,15 +122,15 @@ def parse_csv(lines, source="data"):
 
 def _header(cells, source, line):
     names = [c.strip() for c in cells]
+    if all(_is_number(name) for name in names):
+        raise NodenetError(
+            f"{source} line {line}: the first row should name the columns, "
+            f"but it holds numbers ({', '.join(names)}); add a header row")
     for k, name in enumerate(names, start=1):
         if not name:
             raise NodenetError(f"{source} line {line}: column {k} has no name in the header row")
         if names.index(name) != k - 1:
             raise NodenetError(f"{source} line {line}: column name {name!r} appears twice in the header")
-    if all(_is_number(name) for name in names):
-        raise NodenetError(
-            f"{source} line {line}: the first row should name the columns, "
-            f"but it holds numbers ({', '.join(names)}); add a header row")
     return names
 
 

@@ -222,7 +222,7 @@ def test_wrong_shapes_and_bad_numbers_on_the_command_line(files, capsys):
         (["fixture", model, "--input", "1", "--target", "0"], "sample 0: --input has 1 numbers, the model needs 2"),
         (["fixture", model, "--input", "1", "2", "--target", "nan"], "must be finite, got nan"),
         (["fixture", model, "--input", "1", "abc", "--target", "0"], "invalid float value: 'abc'"),
-        (["fixture", str(files["wide_model"]), "--data", data], "expected 5 inputs then 2 targets"),
+        (["fixture", str(files["wide_model"]), "--data", data], "expected 5 input columns then 2 target columns, got 3 (x1, x2, y)"),
         (["train", model, "--data", data, "--target-columns", "y", "--epochs", "-1",
           "--eta", "0.5", "-o", "t.json"], "epochs must be a whole number ≥ 0, got -1"),
         (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",

@@ -153,13 +153,18 @@ def test_cli_errors_are_one_line(model, capsys, argv, message):
     assert err == f"nodenet fixture: error: {message}\n"
 
 
-def test_cli_bad_csv_row(model, tmp_path, capsys):
+@pytest.mark.parametrize("text, message", [
+    ("x1,x2,y\n0,0,0\n0,1\n", "bad.csv line 3: expected 3 cells, one per column (x1, x2, y), got 2"),
+    ("0,0,0\n0,1,1\n", "bad.csv line 1: the first row should name the columns, but it holds "
+                       "numbers (0, 0, 0); add a header row"),
+    ("x1,x2\n0,0\n", "bad.csv: expected 2 input columns then 1 target columns, got 2 (x1, x2)"),
+])
+def test_cli_bad_csv(model, tmp_path, capsys, text, message):
     _, path = model
     csv = tmp_path / "bad.csv"
-    csv.write_text("0,0,0\n0,1\n")
+    csv.write_text(text)
     assert main(["fixture", path, "--data", str(csv)]) == 1
-    assert "sample 2: expected 2 inputs then 1 targets (3 numbers), got '0,1'" in \
-        capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def test_cli_as_a_subprocess(model, tmp_path):

@@ -1,11 +1,12 @@
 """``nodenet fixture``: write a JSON test fixture for a model and a batch."""
 
 import argparse
-import csv
 import json
 import os
 
+from ..data import parse_csv
 from ..errors import NodenetError
+from ..files import write_atomic
 from ..modelfile import load
 from ..oracle.fixture import dumps, fixture
 
@@ -15,8 +16,8 @@ samples, three ways:
       nodenet fixture xor.json --input 0 0 --target 0 --input 1 0 --target 1
   a JSON file {"inputs": [[...], ...], "targets": [[...], ...]}:
       nodenet fixture xor.json --data batch.json
-  a CSV file, one sample per line: the inputs, then the targets
-  (a first line that is not all numbers is taken as a header):
+  a CSV file with a header row, one sample per line: the model's inputs
+  in the first columns, then its targets:
       nodenet fixture xor.json --data batch.csv
 
 The fixture holds the model, the batch, every layer's z, a, delta and dL_dz
@@ -68,8 +69,7 @@ def run(args):
     if args.output is None:
         print(text, end="")
     else:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+        write_atomic(args.output, text, "fixture")
         n = len(X)
         print(f"wrote {args.output}: {net!r}, {n} sample{'s' if n != 1 else ''}")
     return 0
@@ -88,25 +88,10 @@ def read_data(path, n_in, n_out):
             raise NodenetError(f"{path}: expected a JSON object with exactly the keys "
                                f"'inputs' and 'targets'")
         return data["inputs"], data["targets"]
-    rows = [r for r in csv.reader(text.splitlines()) if r and any(c.strip() for c in r)]
-    if rows and not _numeric(rows[0]):
-        rows = rows[1:]                              # a header line
-    if not rows:
-        raise NodenetError(f"{path}: no samples (CSV rows of {n_in} inputs then {n_out} targets)")
-    X, Y = [], []
-    for line, row in enumerate(rows, start=1):
-        if len(row) != n_in + n_out or not _numeric(row):
-            raise NodenetError(f"{path}: sample {line}: expected {n_in} inputs then {n_out} "
-                               f"targets ({n_in + n_out} numbers), got {','.join(row)!r:.60}")
-        values = [float(c) for c in row]
-        X.append(values[:n_in])
-        Y.append(values[n_in:])
+    table = parse_csv(text.splitlines(), path)
+    if len(table.columns) != n_in + n_out:
+        raise NodenetError(f"{path}: expected {n_in} input columns then {n_out} target columns, "
+                           f"got {len(table.columns)} ({', '.join(table.columns)})")
+    X, Y, _ = table.inputs_and_targets(table.columns[n_in:], table.columns[:n_in], n_in, n_out)
     return X, Y
 
-
-def _numeric(row):
-    try:
-        [float(c) for c in row]
-    except ValueError:
-        return False
-    return True
