@@ -175,3 +175,19 @@ def bias_vectors(db, net, n_samples, what="db"):
         raise NodenetError(f"{label}: expected {n} values (a vector, {shape(n, 1)} or "
                            f"{shape(1, n)}), got {got}{hint}")
     return out
+
+
+class Difference:
+    """``abs_error`` and ``rel_error`` of an entry with ``expected`` and ``got``."""
+
+    __slots__ = ()
+
+    @property
+    def abs_error(self):
+        return abs(self.got - self.expected)
+
+    @property
+    def rel_error(self):
+        if self.expected == 0.0:
+            return 0.0 if self.got == 0.0 else float("inf")
+        return self.abs_error / abs(self.expected)

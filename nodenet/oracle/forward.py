@@ -10,25 +10,16 @@ from collections import namedtuple
 from tabulate import tabulate
 
 from . import _read
+from ._read import Difference
 
 HEADERS = ("layer", "value", "sample", "node", "expected", "got", "abs error", "rel error")
 FLOATFMT = ("", "", "", "", ".12g", ".12g", ".3g", ".3g")
 
 
-class ForwardMismatch(namedtuple("ForwardMismatch", "layer value sample node expected got")):
+class ForwardMismatch(Difference, namedtuple("ForwardMismatch", "layer value sample node expected got")):
     """One differing entry: ``value`` is "z" (net input) or "a" (activation)."""
 
     __slots__ = ()
-
-    @property
-    def abs_error(self):
-        return abs(self.got - self.expected)
-
-    @property
-    def rel_error(self):
-        if self.expected == 0.0:
-            return 0.0 if self.got == 0.0 else float("inf")
-        return self.abs_error / abs(self.expected)
 
     def __repr__(self):
         return (f"ForwardMismatch(layer {self.layer} {self.value}, sample {self.sample}, "

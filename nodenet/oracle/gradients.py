@@ -12,27 +12,18 @@ from collections import namedtuple
 from tabulate import tabulate
 
 from . import _read
+from ._read import Difference
 
 HEADERS = ("layer", "node", "from", "expected", "got", "abs error", "rel error")
 FLOATFMT = ("", "", "", ".12g", ".12g", ".3g", ".3g")
 
 
-class Mismatch(namedtuple("Mismatch", "layer node source expected got")):
+class Mismatch(Difference, namedtuple("Mismatch", "layer node source expected got")):
     """One entry that differs: ``layer`` 1-based (1 = first hidden layer),
     ``node`` and ``source`` 0-based (``source`` is the incoming node, or
     ``"bias"``)."""
 
     __slots__ = ()
-
-    @property
-    def abs_error(self):
-        return abs(self.got - self.expected)
-
-    @property
-    def rel_error(self):
-        if self.expected == 0.0:
-            return 0.0 if self.got == 0.0 else float("inf")
-        return self.abs_error / abs(self.expected)
 
     def where(self):
         src = ("bias" if self.source == "bias"
