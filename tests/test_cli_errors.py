@@ -279,3 +279,16 @@ def test_unexpected_exceptions_in_a_command_are_still_one_line(files, capsys, mo
     monkeypatch.setattr(init_command, "run", value_error)
     status, out, err = run(argv, capsys)
     assert status == 1 and err.startswith("nodenet init: error: JSONDecodeError: Expecting")
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(tmp_path):
+    model = tmp_path / "m.json"
+    Network([2, 2, 1], seed=1).save(model)
+    read_end, write_end = os.pipe()
+    os.close(read_end)                  # the reader is gone before the first write, as after `| head`
+    try:
+        done = subprocess.run([sys.executable, "-m", "nodenet", "draw", str(model)],
+                              stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.stderr == b""

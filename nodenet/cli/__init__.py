@@ -11,6 +11,7 @@ is one line on stderr and a non-zero exit status.
 
 import argparse
 import importlib
+import os
 import sys
 
 from ..errors import NodenetError
@@ -43,6 +44,11 @@ def main(argv=None):
         return args.func(args) or 0
     except NodenetError as err:
         return _fail(args.command, err)
+    except BrokenPipeError:
+        # the reader stopped early (``nodenet trace | head``): not worth a message;
+        # point stdout at devnull so the flush at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as err:
         name = f"{err.filename}: " if err.filename else ""
         return _fail(args.command, f"{name}{err.strerror or err}")
