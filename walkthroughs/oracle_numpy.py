@@ -25,7 +25,10 @@ Needs NumPy (``pip install nodenet[examples]``).  Run
 ``python walkthroughs/oracle_numpy.py``.
 """
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    raise SystemExit("oracle_numpy.py needs NumPy: pip install 'nodenet[examples]'") from None
 
 from nodenet import Network
 from nodenet.oracle import (assert_forward_match, assert_gradients_match,
