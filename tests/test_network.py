@@ -43,8 +43,9 @@ def test_seed000_forward_and_loss():
 def test_seed000_gradients_and_updates():
     net = seed000()
     (dw1, dw2), (db1, db2) = net.gradients([[0.5]], [[1]])
-    # The seed multiplies numbers already rounded to 3 decimals (−2.105 × 0.475
-    # × 0.525 = −0.52494), so its gradients can sit 1e-3 from the exact ones.
+    # Exact arithmetic gives ∂L/∂z2 = −0.5249792 (→ −0.525); the seed writes −0.524
+    # (its chain of 3-decimal values, cut rather than rounded) and carries it on,
+    # so its gradients sit up to 1e-3 from the exact ones.
     for got, seed in [(dw2[0][0], -0.314), (db2[0], -0.524), (dw1[0][0], 0.262), (db1[0], 0.524)]:
         assert abs(got - seed) < 1e-3
     assert net.layers[1][0].delta == pytest.approx(1 - sigmoid(-0.1))   # δ = −∂L/∂z2
