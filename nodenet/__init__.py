@@ -18,6 +18,19 @@ Notation (used everywhere in nodenet)
 ``gradients`` report the plain ∂L/∂w = −δ·a (summed or averaged over
 the batch as the loss says), the sign PyTorch's ``.grad`` has.
 
+Where things are
+----------------
+The network:  ``node`` (Node, Layer), ``network`` (Network: forward,
+backward, update, step, loss, gradients), ``activations``, ``losses``,
+``initializers``, ``training`` (train and its remedies, ``remedies``;
+``history``, ``diagnostics``), ``modelfile`` (save and load).
+For teaching:  ``tables`` and ``formulas`` (per-node tables, δ with the
+numbers substituted), ``rformat`` and ``numfmt`` (numbers as R prints
+them), ``examples`` (the seeds' networks), ``draw``, ``plot``, ``textplot``.
+For testing other code:  ``oracle`` (gradients, forward passes, gradcheck,
+JSON fixtures).  Underneath:  ``validate``, ``build``, ``faults``,
+``files``, ``data`` (CSV), ``errors``; ``cli`` is the ``nodenet`` command.
+
 >>> from nodenet import Network
 >>> net = Network.from_matrices([[[0.5, 1.2, -0.3]]])
 >>> round(net.forward([1, 3, 5])[0], 7)      # sigmoid(2.6)
@@ -30,7 +43,7 @@ from .initializers import INITIALIZERS
 from .losses import LOSSES, get_loss
 from .network import Network
 from .node import Layer, Node
-from .training import History
+from .history import History
 
 __version__ = "0.1.0"
 
