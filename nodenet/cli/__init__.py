@@ -41,7 +41,9 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args) or 0
+        status = args.func(args) or 0
+        sys.stdout.flush()          # a closed pipe shows here, inside the handlers below
+        return status
     except NodenetError as err:
         return _fail(args.command, err)
     except BrokenPipeError:
