@@ -38,6 +38,7 @@ def main():
     h1 = Node(list(weights_i_h1), 0.0, "sigmoid")
     weighted_input = [w * a for w, a in zip(weights_i_h1, input_nodes)]
     show("(weighted_input <- input_nodes * weights_i_h1)", weighted_input)
+    print("(R pads a vector's elements to one width; the handout's PDF text shows single spaces.)")
     net_input = h1.feed(input_nodes)                 # Σ w·a + b, b = 0
     show("(net_input <- sum(weighted_input))", net_input)
     h1_activation = sigmoid(net_input)
