@@ -161,3 +161,10 @@ def test_one_step_reproduces_seed_000():
     assert "| 1 − 0.4750208    |  0.5249792 |" in out
     assert "| (-1)·0.5249792·1 | -0.5249792 |" in out
     assert "|       1 | x1 → h1     | 0.8 | -0.5249792 | 0.5 | 0.1 |  -0.02624896 |   0.773751 |" in out
+
+
+def test_readme_shows_the_handout_walkthroughs_real_output(handout):
+    readme = (WALKTHROUGHS.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```text\n1. The activation of h1")
+    block = readme[start + len("```text\n"):readme.index("```", start + 3)]
+    assert handout.lstrip("\n").startswith(block)
