@@ -8,7 +8,8 @@ The contenders:
                object per node, ``sum(map(mul, row, a), b)`` forward, tight
                index loops backward and update.  Its gradients are checked
                against finite differences before anything is timed, and its
-               weights after a few steps are compared bit for bit with nodenet's.
+               weights after a few steps are compared with nodenet's: bit for
+               bit up to Python 3.11 (from 3.12, ``sum()`` is compensated).
 ``nodenet``    the public ``net.step(x, y, eta)`` (validates x and y, returns
                the loss before the step).
 ``nodenet-train``  the per-sample path ``train(batch_size=1)`` uses on data
@@ -156,7 +157,14 @@ def check_floor(h=1e-6, tol=1e-6):
 
 
 def check_same_numbers(steps=20):
-    """True if nodenet and the floor end with bit-identical weights after ``steps`` steps."""
+    """Largest relative difference between nodenet's and the floor's weights after ``steps`` steps.
+
+    0.0 on CPython ≤ 3.11, where ``sum()`` adds floats left to right just as
+    the floor's ``e[j] += …`` loop does: the numbers are bit-identical.  From
+    3.12, ``sum()`` of floats is compensated (more accurate), so nodenet's
+    e_j = Σ_k w_kj·δ_k may differ from the floor's in the last bits.
+    """
+    worst = 0.0
     for sizes in SIZES:
         X, Y = data(sizes)
         net = make_nodenet(sizes)
@@ -166,9 +174,12 @@ def check_same_numbers(steps=20):
             net.step(x, y, ETA)
             floor.step(x, y, ETA)
         W, B = net.to_matrices()
-        if W != floor.W or B != floor.B:
-            return False
-    return True
+        ours = [w for m in W for row in m for w in row] + [b for bs in B for b in bs]
+        theirs = [w for m in floor.W for row in m for w in row] + [b for bs in floor.B for b in bs]
+        for a, b in zip(ours, theirs):
+            if a != b:
+                worst = max(worst, abs(a - b) / max(abs(a), abs(b)))
+    return worst
 
 
 # -- peers ---------------------------------------------------------------------
@@ -453,10 +464,11 @@ def machine():
 def report(rounds, target_s, mem_steps, grad_reps):
     lines = [f"machine: {machine()}"]
     worst = check_floor()
-    same = check_same_numbers()
+    differ = check_same_numbers()
     lines.append(f"floor gradient check: max relative error vs finite differences {worst:.1e}")
-    lines.append("nodenet and floor weights after 20 steps bit-identical: "
-                 + ("yes" if same else "NO"))
+    lines.append("nodenet and floor weights after 20 steps: "
+                 + ("bit-identical" if differ == 0.0 else
+                    f"max relative difference {differ:.1e} (sum() is compensated from Python 3.12)"))
     results = run_rounds(rounds, target_s)
     names = list(next(iter(results.values())))
     rows = []

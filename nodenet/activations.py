@@ -97,11 +97,15 @@ class Activation:
 
     elementwise = True
     uses_net = True     # False: backward reads only the outputs (nets may be None)
+    # True: every output lies in [−1, 1] or is NaN, and a NaN output makes its
+    # delta NaN (sigmoid, tanh); Network._fused_step's overflow check uses it
+    bounded = False
 
-    def __init__(self, name, function, derivative, backward=None):
+    def __init__(self, name, function, derivative, backward=None, bounded=False):
         self.name = name
         self.function = function
         self.derivative = derivative
+        self.bounded = bounded
         if backward is not None:
             # a faster backward(upstream, nets, outputs) giving the same
             # numbers, with f' written in the output a (no call per node)
@@ -186,9 +190,10 @@ def _tanh_backward(upstream, nets, outputs):
 ACTIVATIONS = {
     "step": Activation("step", step, step_derivative),
     "identity": Activation("identity", identity, identity_derivative),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, _sigmoid_backward),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, _sigmoid_backward,
+                          bounded=True),
     # math.tanh itself rather than the tanh() wrapper above: one call fewer per node
-    "tanh": Activation("tanh", math.tanh, tanh_derivative, _tanh_backward),
+    "tanh": Activation("tanh", math.tanh, tanh_derivative, _tanh_backward, bounded=True),
     "relu": Activation("relu", relu, relu_derivative),
     "leaky_relu": LeakyReLU(),
     "softmax": Softmax(),

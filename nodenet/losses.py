@@ -23,6 +23,7 @@ name                  batch loss over N samples, K outputs       e_k
 """
 
 import math
+from operator import mul, sub
 
 from .errors import NodenetError
 from .validate import brief
@@ -67,7 +68,8 @@ class Loss:
 
 def _sse(y, yhat):
     # d·d, not d ** 2: float ** raises OverflowError where * gives inf
-    return sum((t - p) * (t - p) for t, p in zip(y, yhat))
+    d = list(map(sub, y, yhat))
+    return sum(map(mul, d, d))
 
 
 def _sse_upstream(y, yhat):

@@ -7,10 +7,9 @@ keeps the weight from node j of the layer below at ``weights[j]``: that is
 w_kj, the "out_in" layout.
 """
 
-import math
 import sys
 import warnings
-from operator import mul
+from math import hypot, isfinite
 
 from . import validate
 from .build import (check_flag, check_layers, check_layout, check_rng, check_snapshot,
@@ -213,18 +212,24 @@ class Network:
         Forward, all deltas from the current weights, then every update in
         place: the numbers of backward() then update(), bit for bit.  Between
         the two passes a check on O(nodes) values (never O(weights)) proves
-        that the update cannot turn a finite weight or bias into NaN or ±inf:
-        the outputs and Σδ² and Σa² (over every delta and every activation
-        feeding a layer) are finite, and c = η·√Σδ² ≥ η·|δ| and c·√Σa² ≥
-        |η·δ·a| stay below 2^960, far under half the spacing of floats at the
-        top of the range (2^970), so w + (η·δ)·a and b + η·δ round to finite
-        numbers whatever the finite w and b.  (Weights and biases are finite
-        to begin with: every nodenet entry point that sets them checks them;
-        a NaN or ±inf written into a node by hand is not looked for here.)
+        that the update cannot turn a finite weight or bias into NaN or ±inf.
+        With c = η·‖δ‖ (the Euclidean norm over every delta) and A the
+        norm over the activations feeding the layers, where 1 stands in for
+        a bounded layer's outputs (they lie in [−1, 1]; ``Activation.bounded``):
+        if the outputs and c are finite and c < 2^960 and c·A < 2^960, then
+        every |η·δ| ≤ c and every |η·δ·a| ≤ c·A stay far under half the
+        spacing of floats at the top of the range (2^970), so w + (η·δ)·a
+        and b + η·δ round to finite numbers whatever the finite w and b.
+        ``math.hypot`` gives the norms without overflowing on the way, and
+        NaN or inf if any term is one; a NaN output of a bounded layer makes
+        its delta NaN, so c is NaN and the check fails.  (Weights and biases
+        are finite to begin with: every nodenet entry point that sets them
+        checks them; a NaN or ±inf written into a node by hand is not looked
+        for here.)
 
         If the check fails, ``_careful_update`` decides, exactly as before
-        the check existed.  Layers with a dropout mask are not handled here
-        (callers check ``layer.mask``).
+        the check existed.  A layer with a dropout mask feeds the layer above
+        its masked outputs and reads its own outputs for f'.
         """
         layers = self.layers
         self.inputs = inputs
@@ -233,20 +238,22 @@ class Network:
         for layer in layers:
             a = layer.feedforward(a)
             acts.append(a)
-        l = len(layers) - 1
         deltas = self._set_output_deltas(y, a)
-        d2 = a2 = 0.0                   # Σδ² and Σa² over all layers (see the docstring)
-        while True:
-            below = acts[l]
-            d2 += sum(map(mul, deltas, deltas))
-            a2 += sum(map(mul, below, below))
-            if not l:
-                break
+        norm_d = hypot(*deltas)         # ‖δ‖ and A (see the docstring)
+        norm_a = hypot(*inputs)
+        for l in range(len(layers) - 1, 0, -1):
+            below, fed = layers[l - 1], acts[l]
+            if below.mask is None:
+                outputs = fed           # f' reads the outputs; here they are the list fed up
+                norm_a = hypot(norm_a, 1.0 if below.activation.bounded else hypot(*fed))
+            else:
+                outputs = None          # masked: set_deltas reads the nodes' own outputs
+                norm_a = hypot(norm_a, hypot(*fed))
             # e_j = Σ_k w_kj·δ_k from layer l, then the deltas of layer l − 1
-            deltas = layers[l - 1].set_deltas(layers[l].propagate(deltas), below)
-            l -= 1
-        c = eta * math.sqrt(d2)         # ≥ η·|δ| for every δ; NaN or inf if one is
-        if math.isfinite(sum(a)) and c < _SAFE and c * math.sqrt(a2) < _SAFE:
+            deltas = below.set_deltas(layers[l].propagate(deltas), outputs)
+            norm_d = hypot(norm_d, hypot(*deltas))
+        c = eta * norm_d                # ≥ η·|δ| for every δ; NaN or inf if one is
+        if isfinite(sum(a)) and c < _SAFE and c * norm_a < _SAFE:
             for layer, below in zip(layers, acts):      # Layer.update, inlined
                 use_bias = layer.use_bias
                 for node in layer.nodes:
@@ -309,28 +316,24 @@ class Network:
         bit for bit).  ``order="handout"``: the CogSci handout's order, which
         updates the hidden→output weights before the hidden deltas use them.
         """
-        if order not in ("standard", "handout"):
+        if order != "standard" and order != "handout":
             raise NodenetError(f"unknown order {order!r}; expected 'standard' or 'handout'")
         eta = self._check_eta(eta)
         layers = self.layers
-        x = validate.vector(x, layers[0].n_inputs, "step")      # check both before any change
-        y = validate.vector(y, len(layers[-1]), "step", "targets")
-        check_target(self.loss_function, y, "step")
-        if order == "standard" and not any([layer.mask is not None for layer in layers]):
+        x, y = validate.sample(x, y, len(layers[0].nodes[0].weights), len(layers[-1].nodes),
+                               "step")          # both checked before any change
+        loss = self.loss_function
+        check_target(loss, y, "step")
+        if order == "standard":
             outputs, where = self._fused_step(x, y, eta)
             if where is not None:
                 raise NodenetError(f"step: {where} (overflow: weights, inputs or eta too "
                                    "large); the weights are left as they were")
-            return self.loss_function.sample_value(y, outputs)
+            return loss.sample_value(y, outputs)
         saved = self.snapshot()
         outputs = self._feedforward(x)
-        before = self.loss_function.sample_value(y, outputs)
-        if order == "standard":
-            self._backprop(y)
-            for l in range(len(self.layers)):
-                self._update_layer(l, eta)
-        else:
-            self._backprop(y, eta)
+        before = loss.sample_value(y, outputs)
+        self._backprop(y, eta)
         if not (all_finite(outputs) and weights_finite(self)):
             raise nonfinite_error(self, "step", saved)
         return before

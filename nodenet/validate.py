@@ -41,18 +41,34 @@ def number(value, what):
 
 def vector(values, n, what, noun="inputs"):
     """A list of ``n`` finite floats; ``what`` names the caller in messages."""
+    if type(values) is list and len(values) == n and _all_floats(map(type, values)) \
+            and math.isfinite(sum(values)):
+        return values[:]            # plain finite floats (the usual case): just a copy
     values = as_sequence(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
         raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
     if len(values) != n:
         raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
-    if set(map(type, values)) == _FLOAT and math.isfinite(sum(values)):
-        return list(values)         # plain finite floats (the usual case): nothing to convert
+    if _all_floats(map(type, values)) and math.isfinite(sum(values)):
+        return list(values)         # a tuple of plain finite floats: nothing to convert
     one = "bias" if noun == "biases" else noun[:-1] if noun.endswith("s") else noun
     return [number(v, f"{what}: {one} {i}") for i, v in enumerate(values)]
 
 
-_FLOAT = {float}
+_all_floats = frozenset([float]).issuperset     # every type in the iterable is float
+
+
+def sample(x, y, n_in, n_out, what):
+    """One sample: ``(inputs, targets)`` as fresh lists of ``n_in`` and ``n_out`` floats.
+
+    >>> sample([1, 2], [0.5], 2, 1, "step")
+    ([1.0, 2.0], [0.5])
+    """
+    if type(x) is list and type(y) is list and len(x) == n_in and len(y) == n_out:
+        both = x + y
+        if _all_floats(map(type, both)) and math.isfinite(sum(both)):
+            return both[:n_in], both[n_in:]         # plain finite floats (the usual case)
+    return vector(x, n_in, what), vector(y, n_out, what, "targets")
 
 
 def batch(rows, n, what, noun="inputs"):

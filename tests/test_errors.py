@@ -52,6 +52,38 @@ def test_wrong_lengths_are_named_for_every_single_sample_entry_point():
     assert raises("", net.step, [1, 2, 3], [0], 0.1) == "step expects 2 targets, got 1"
 
 
+def test_step_takes_floats_fast_and_everything_else_through_the_full_checks():
+    net, ref = small(), small()
+    x, y = [1.0, 2.0, 3.0], [0.0, 1.0]
+    net.step(x, y, 0.1)
+    assert net.inputs == x and net.inputs is not x      # a copy: the caller keeps its list
+    x.append(9.0)
+    assert net.inputs == [1.0, 2.0, 3.0]
+    ref.step((1, 2.0, 3), (False + 0.0, 1), 0.1)        # a tuple and ints: converted
+    assert all(type(v) is float for v in ref.inputs)
+    assert ref.to_matrices() == net.to_matrices()
+    assert raises("", net.step, [1.0, True, 3.0], y, 0.1) == \
+        "step: input 1 must be a number, got bool True"
+    assert raises("", net.step, [1.0, 2.0, 3.0], [0.0, float("nan")], 0.1) == \
+        "step: target 1 must be finite, got nan"
+    assert raises("", net.step, [1.0, "2", 3.0], y, 0.1) == \
+        "step: input 1 must be a number, got str '2'"
+    # finite floats whose sum overflows are still accepted (the quick test only gives up)
+    assert small().step([1e308, 1e308, 0.0], [0.0, 1.0], 0.0) >= 0.0
+
+
+class Float64(float):
+    """A float subclass, as numpy.float64 is: converted to a plain float on the way in."""
+
+
+def test_float_subclasses_become_plain_floats():
+    net = small()
+    net.step([Float64(1.0), 2.0, 3.0], [Float64(0.0), 1.0], 0.1)
+    assert [type(v) for v in net.inputs] == [float, float, float]
+    net.forward([Float64(0.5)] * 3)
+    assert [type(v) for v in net.inputs] == [float, float, float]
+
+
 @pytest.mark.parametrize("method", ["loss", "gradients", "train"])
 def test_batches_ragged_empty_and_mismatched(method):
     net = small()
