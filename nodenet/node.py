@@ -87,18 +87,21 @@ class Layer:
         act = self.activation
         if act.elementwise:
             f = act.function
+            outputs = []
             for node in nodes:
                 # z = Σ w·a + b (the sum starts at b), then a = f(z)
                 node.net = z = sum(map(mul, node.weights, inputs), node.bias)
-                node.output = f(z)
+                node.output = a = f(z)
+                outputs.append(a)
         else:
             for node in nodes:
                 node.net = sum(map(mul, node.weights, inputs), node.bias)
-            for node, a in zip(nodes, act.forward([node.net for node in nodes])):
+            outputs = act.forward([node.net for node in nodes])
+            for node, a in zip(nodes, outputs):
                 node.output = a
         if self.mask is not None:       # dropout (see __init__)
-            return [node.output * m for node, m in zip(nodes, self.mask)]
-        return [node.output for node in nodes]
+            return [a * m for a, m in zip(outputs, self.mask)]
+        return outputs
 
     def set_deltas(self, upstream, outputs=None):
         """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative; return them.
