@@ -2,7 +2,8 @@
 
 Everything public in nodenet passes its input through here first, so a bad
 value is caught at the door with a message naming what was expected and what
-came, and the caller's own lists are copied, never kept or changed.
+came, and the caller's own lists are never kept or changed (what a network
+keeps is a copy).
 
 >>> vector([1, 3, 5], 3, "forward")
 [1.0, 3.0, 5.0]
@@ -59,15 +60,19 @@ _all_floats = frozenset([float]).issuperset     # every type in the iterable is 
 
 
 def sample(x, y, n_in, n_out, what):
-    """One sample: ``(inputs, targets)`` as fresh lists of ``n_in`` and ``n_out`` floats.
+    """One sample: ``(inputs, targets)`` as lists of ``n_in`` and ``n_out`` floats.
+
+    The inputs always come back as a fresh list (a network keeps them); the
+    targets, which are only read, come back as they are when they are
+    already a list of plain finite floats.
 
     >>> sample([1, 2], [0.5], 2, 1, "step")
     ([1.0, 2.0], [0.5])
     """
     if type(x) is list and type(y) is list and len(x) == n_in and len(y) == n_out:
-        both = x + y
+        both = x + y                # one check of types and finiteness for the two
         if _all_floats(map(type, both)) and math.isfinite(sum(both)):
-            return both[:n_in], both[n_in:]         # plain finite floats (the usual case)
+            return both[:n_in], y   # plain finite floats (the usual case)
     return vector(x, n_in, what), vector(y, n_out, what, "targets")
 
 

@@ -59,6 +59,7 @@ def test_step_takes_floats_fast_and_everything_else_through_the_full_checks():
     assert net.inputs == x and net.inputs is not x      # a copy: the caller keeps its list
     x.append(9.0)
     assert net.inputs == [1.0, 2.0, 3.0]
+    assert y == [0.0, 1.0]                              # targets are only read
     ref.step((1, 2.0, 3), (False + 0.0, 1), 0.1)        # a tuple and ints: converted
     assert all(type(v) is float for v in ref.inputs)
     assert ref.to_matrices() == net.to_matrices()
