@@ -243,14 +243,12 @@ class Network:
         norm_a = hypot(*inputs)
         for l in range(len(layers) - 1, 0, -1):
             below, fed = layers[l - 1], acts[l]
-            if below.mask is None:
-                outputs = fed           # f' reads the outputs; here they are the list fed up
-                norm_a = hypot(norm_a, 1.0 if below.activation.bounded else hypot(*fed))
-            else:
-                outputs = None          # masked: set_deltas reads the nodes' own outputs
-                norm_a = hypot(norm_a, hypot(*fed))
+            masked = below.mask is not None     # then fed holds a_j·m_j, not the outputs
+            bounded = below.activation.bounded and not masked
+            norm_a = hypot(norm_a, 1.0 if bounded else hypot(*fed))
             # e_j = Σ_k w_kj·δ_k from layer l, then the deltas of layer l − 1
-            deltas = below.set_deltas(layers[l].propagate(deltas), outputs)
+            # (f' reads the outputs: the list fed up, or the nodes' own if masked)
+            deltas = below.set_deltas(layers[l].propagate(deltas), None if masked else fed)
             norm_d = hypot(norm_d, hypot(*deltas))
         c = eta * norm_d                # ≥ η·|δ| for every δ; NaN or inf if one is
         if isfinite(sum(a)) and c < _SAFE and c * norm_a < _SAFE:

@@ -42,16 +42,14 @@ def number(value, what):
 
 def vector(values, n, what, noun="inputs"):
     """A list of ``n`` finite floats; ``what`` names the caller in messages."""
-    if type(values) is list and len(values) == n and _all_floats(map(type, values)) \
-            and math.isfinite(sum(values)):
-        return values[:]            # plain finite floats (the usual case): just a copy
-    values = as_sequence(values)
-    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
-        raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
+    if type(values) is not list:
+        values = as_sequence(values)
+        if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
+            raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
     if len(values) != n:
         raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
     if _all_floats(map(type, values)) and math.isfinite(sum(values)):
-        return list(values)         # a tuple of plain finite floats: nothing to convert
+        return list(values)         # plain finite floats (the usual case): just a copy
     one = "bias" if noun == "biases" else noun[:-1] if noun.endswith("s") else noun
     return [number(v, f"{what}: {one} {i}") for i, v in enumerate(values)]
 
