@@ -252,15 +252,8 @@ class Network:
             norm_d = hypot(norm_d, hypot(*deltas))
         c = eta * norm_d                # ≥ η·|δ| for every δ; NaN or inf if one is
         if isfinite(sum(a)) and c < _SAFE and c * norm_a < _SAFE:
-            for layer, below in zip(layers, acts):      # Layer.update, inlined
-                use_bias = layer.use_bias
-                for node in layer.nodes:
-                    change = eta * node.delta
-                    w = node.weights
-                    for i, ai in enumerate(below):
-                        w[i] += change * ai             # Δw_i = η·δ·a_i
-                    if use_bias:
-                        node.bias += change
+            for layer, below in zip(layers, acts):
+                layer.update(below, eta)                # Δw_i = η·δ·a_i, Δb = η·δ
             return a, None
         return a, self._careful_update(a, acts, eta)
 

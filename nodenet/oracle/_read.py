@@ -120,16 +120,22 @@ def batch_pair(net, X, Y, samples, what):
     return net._check_batch(X, Y, what)
 
 
+def _per_layer(value, net, requirement, advice=""):
+    """``value`` as a list or tuple with one entry per layer of ``net``, or an error."""
+    value = validate.as_sequence(value)
+    n_layers = len(net.layers)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) \
+            or len(value) != n_layers:
+        got = len(value) if isinstance(value, (list, tuple)) else type(value).__name__
+        raise NodenetError(f"{requirement}: expected {n_layers}, got {got}{advice}")
+    return value
+
+
 def weight_matrices(dW, net, layout, what="dW"):
     """The caller's weight gradients as out_in nested lists, shapes checked."""
     from ..build import check_layout
     check_layout(layout)
-    dW = validate.as_sequence(dW)
-    n_layers = len(net.layers)
-    if isinstance(dW, (str, bytes)) or not isinstance(dW, (list, tuple)) or len(dW) != n_layers:
-        got = len(dW) if isinstance(dW, (list, tuple)) else type(dW).__name__
-        raise NodenetError(f"{what} must list one weight matrix per layer: expected "
-                           f"{n_layers}, got {got}")
+    dW = _per_layer(dW, net, f"{what} must list one weight matrix per layer")
     out = []
     for l, (m, layer) in enumerate(zip(dW, net.layers), start=1):
         n_out, n_in = len(layer), layer.n_inputs
@@ -154,12 +160,8 @@ def bias_vectors(db, net, n_samples, what="db"):
     """The caller's bias gradients as lists; vectors, n×1 or 1×n all accepted."""
     if db is None:
         return None
-    db = validate.as_sequence(db)
-    n_layers = len(net.layers)
-    if isinstance(db, (str, bytes)) or not isinstance(db, (list, tuple)) or len(db) != n_layers:
-        got = len(db) if isinstance(db, (list, tuple)) else type(db).__name__
-        raise NodenetError(f"{what} must list one bias vector per layer: expected "
-                           f"{n_layers}, got {got} (pass db=None to compare weights only)")
+    db = _per_layer(db, net, f"{what} must list one bias vector per layer",
+                    " (pass db=None to compare weights only)")
     out = []
     for l, (b, layer) in enumerate(zip(db, net.layers), start=1):
         n = len(layer)
