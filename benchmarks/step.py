@@ -13,7 +13,7 @@ The contenders:
 ``nodenet``    the public ``net.step(x, y, eta)`` (validates x and y, returns
                the loss before the step).
 ``nodenet-train``  the per-sample path ``train(batch_size=1)`` uses on data
-               it has already validated (``net._fused_step``).
+               it has already validated (``net.sgd_step``).
 ``micrograd``  scalar autograd (optional, ``pip install nodenet[bench]``).
 ``numpy``      a per-sample NumPy step (optional).
 
@@ -284,12 +284,12 @@ def contenders(sizes):
     net = base.copy()
     out["nodenet"] = net.step
     net2 = base.copy()
-    if hasattr(net2, "_fused_step"):
-        out["nodenet-train"] = net2._fused_step
+    if hasattr(net2, "sgd_step"):
+        out["nodenet-train"] = net2.sgd_step
     else:                       # the same work as train(batch_size=1) did before
         def internal(x, y, eta, net=net2):
-            net._feedforward(x)
-            net._backprop(y)
+            net.feedforward(x)
+            net.backprop(y)
             for l in range(len(net.layers)):
                 net._update_layer(l, eta)
         out["nodenet-train"] = internal

@@ -98,7 +98,7 @@ class Activation:
     elementwise = True
     uses_net = True     # False: backward reads only the outputs (nets may be None)
     # True: every output lies in [−1, 1] or is NaN, and a NaN output makes its
-    # delta NaN (sigmoid, tanh); Network._fused_step's overflow check uses it
+    # delta NaN (sigmoid, tanh); Network.sgd_step's overflow check uses it
     bounded = False
 
     def __init__(self, name, function, derivative, backward=None, bounded=False):

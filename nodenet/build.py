@@ -39,17 +39,17 @@ def check_snapshot(net, snapshot):
     snapshot = validate.as_sequence(snapshot)
     if not isinstance(snapshot, (list, tuple)) or len(snapshot) != len(net.layers):
         raise NodenetError(f"{what}: one list per layer ({len(net.layers)}), "
-                           f"got {validate._show(snapshot)}")
+                           f"got {validate.describe(snapshot)}")
     out = []
     for l, (layer, saved) in enumerate(zip(net.layers, snapshot), start=1):
         if not isinstance(saved, (list, tuple)) or len(saved) != len(layer):
             raise NodenetError(f"{what}: layer {l} needs {len(layer)} (weights, bias) pairs, "
-                               f"got {validate._show(saved)}")
+                               f"got {validate.describe(saved)}")
         rows = []
         for j, pair in enumerate(saved):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise NodenetError(f"{what}: layer {l} node {j} needs a (weights, bias) pair, "
-                                   f"got {validate._show(pair)}")
+                                   f"got {validate.describe(pair)}")
             w = validate.vector(pair[0], layer.n_inputs, f"restore: layer {l} node {j}", "weights")
             rows.append((w, validate.number(pair[1], f"restore: layer {l} node {j} bias")))
         out.append(rows)
@@ -63,13 +63,13 @@ def check_rng(seed, rng):
             raise NodenetError(f"rng must be a random.Random, got {type(rng).__name__}")
         return rng
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise NodenetError(f"seed must be a whole number, got {validate._show(seed)}")
+        raise NodenetError(f"seed must be a whole number, got {validate.describe(seed)}")
     return random.Random(seed)
 
 
 def check_flag(value, what):
     if not isinstance(value, bool):
-        raise NodenetError(f"{what} must be True or False, got {validate._show(value)}")
+        raise NodenetError(f"{what} must be True or False, got {validate.describe(value)}")
     return value
 
 

@@ -49,7 +49,7 @@ def dead_nodes(net, X):
     """
     alive = [[False] * len(layer) for layer in net.layers]
     for x in X:
-        net._feedforward(list(map(float, x)))
+        net.feedforward(list(map(float, x)))
         for flags, layer in zip(alive, net.layers):
             for j, node in enumerate(layer):
                 if node.output != 0.0:
@@ -63,12 +63,12 @@ def gradient_health(net, X, Y, eta=1.0):
     Returns a LayerHealth per layer: mean |δ| over samples and nodes, and
     the largest |Δw| = η·|∂L/∂w| that the step would apply to a weight.
     """
-    X, Y = net._check_batch(X, Y, "gradient_health")
+    X, Y = net.check_batch(X, Y, "gradient_health")
     gw, _ = net.gradients(X, Y)
     sums = [0.0] * len(net.layers)
     for x, y in zip(X, Y):
-        net._feedforward(x)
-        net._backprop(y)
+        net.feedforward(x)
+        net.backprop(y)
         for l, layer in enumerate(net.layers):
             sums[l] += sum(abs(node.delta) for node in layer)
     return [LayerHealth(l, sums[l - 1] / (len(X) * len(layer)),

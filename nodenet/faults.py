@@ -73,7 +73,7 @@ def nonfinite_error(net, what, saved=None):
     where = describe(bad) if bad else (first_bad_weight(net) or "a weight or bias became non-finite")
     kept = ""
     if saved is not None:
-        net._put_back(saved)
+        net.put_back(saved)
         kept = "; the weights are left as they were"
     return NodenetError(f"{what}: {where} (overflow: weights, inputs or eta too large){kept}")
 
@@ -95,7 +95,7 @@ def diverged_in_loss(net, epoch, X, Y, value):
             f"when its loss was still finite ({HINT})")
     loss = net.loss_function
     for s, (x, y) in enumerate(zip(X, Y)):
-        outputs = net._feedforward(x)
+        outputs = net.feedforward(x)
         bad = first_nonfinite(net)
         if bad:
             where = describe(bad)
@@ -108,6 +108,6 @@ def diverged_in_loss(net, epoch, X, Y, value):
             continue
         return NodenetError(f"training diverged in epoch {epoch}, sample {s}: after the "
                             f"epoch's updates, {where}; {kept}")
-    worst = max(range(len(X)), key=lambda s: loss.sample_value(Y[s], net._feedforward(X[s])))
+    worst = max(range(len(X)), key=lambda s: loss.sample_value(Y[s], net.feedforward(X[s])))
     return NodenetError(f"training diverged in epoch {epoch}: the sum of the samples' losses "
                         f"overflowed to {value!r} (largest: sample {worst}); {kept}")

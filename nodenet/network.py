@@ -5,6 +5,20 @@ numbers, not nodes), so the math's layer l is ``layers[l - 1]``, and in every
 message and table "layer 1" means the first hidden layer.  Node k of a layer
 keeps the weight from node j of the layer below at ``weights[j]``: that is
 w_kj, the "out_in" layout.
+
+The contributor API.  Besides the user-facing methods, ``Network`` has a
+few public methods that trust their arguments (already checked lists of
+floats) and that the rest of the package builds on; a new module may call
+these and nothing with a leading underscore:
+
+``check_batch(X, Y, what)``   inputs and targets checked for this network;
+``feedforward(inputs)``       store z and a on every node, return the outputs;
+``backprop(y, eta=None)``     store δ on every node (with ``eta``: the
+                              handout's order, updating as it goes);
+``layer_inputs(l)``           the activations feeding ``layers[l]``;
+``accumulate_gradients(gw, gb, factor)``   add factor·δ·a into buffers;
+``sgd_step(inputs, y, eta)``  one all-or-nothing SGD step (the fast path);
+``put_back(snapshot)``        restore a ``snapshot()`` this network made.
 """
 
 import sys
@@ -150,13 +164,18 @@ class Network:
 
     def forward(self, x):
         """Feed one input vector forward; set every node's net and output."""
-        outputs = self._feedforward(validate.vector(x, self.sizes[0], "forward"))
+        outputs = self.feedforward(validate.vector(x, self.sizes[0], "forward"))
         if not all_finite(outputs) or any(node.net != node.net          # NaN ≠ NaN
                                            for layer in self.layers for node in layer):
             raise nonfinite_error(self, "forward")
         return outputs
 
-    def _feedforward(self, inputs):
+    def feedforward(self, inputs):
+        """Feed a checked list of floats forward, storing z and a on every node.
+
+        Returns what the output layer feeds out.  No validation and no
+        finiteness check: that is ``forward``'s job.
+        """
         self.inputs = inputs
         for layer in self.layers:
             inputs = layer.feedforward(inputs)
@@ -164,7 +183,7 @@ class Network:
 
     def backward(self, y):
         """Set every node's delta for target ``y``, from the stored forward pass."""
-        self._backprop(self._check_target(y, "backward"))
+        self.backprop(self._check_target(y, "backward"))
         if not pass_is_finite(self):
             raise nonfinite_error(self, "backward")
 
@@ -175,7 +194,7 @@ class Network:
         check_target(self.loss_function, y, what)
         return y
 
-    def _backprop(self, y, eta=None):
+    def backprop(self, y, eta=None):
         """Deltas from the output layer down.
 
         With ``eta`` given, the handout's order: each layer's incoming weights
@@ -202,7 +221,7 @@ class Network:
             node.delta = d
         return deltas
 
-    def _fused_step(self, inputs, y, eta):
+    def sgd_step(self, inputs, y, eta):
         """One standard-order SGD step on a checked sample, all or nothing.
 
         Returns ``(outputs, None)`` (the outputs before the step) when the step
@@ -268,7 +287,7 @@ class Network:
             layer.update(below, eta)
         where = first_bad_weight(self)
         if where is not None:
-            self._put_back(saved)
+            self.put_back(saved)
             return where.replace(" became ", " would become ")
         return None
 
@@ -292,18 +311,18 @@ class Network:
             raise NodenetError(f"eta must be ≥ 0, got {eta!r}")
         return eta
 
-    def _below(self, l):
+    def layer_inputs(self, l):
         """The activations feeding layer l: the inputs, or layer l−1's outputs."""
         return self.inputs if l == 0 else self.layers[l - 1].outputs
 
     def _update_layer(self, l, eta):
-        self.layers[l].update(self._below(l), eta)      # Δw_i = η·δ·a_i, Δb = η·δ
+        self.layers[l].update(self.layer_inputs(l), eta)      # Δw_i = η·δ·a_i, Δb = η·δ
 
     def step(self, x, y, eta, order="standard"):
         """One online training step on one sample; returns its loss before the step.
 
         ``order="standard"``: all deltas from the current weights, then all
-        updates (``_fused_step``: the numbers of backward() then update(),
+        updates (``sgd_step``: the numbers of backward() then update(),
         bit for bit).  ``order="handout"``: the CogSci handout's order, which
         updates the hidden→output weights before the hidden deltas use them.
         """
@@ -316,22 +335,26 @@ class Network:
         loss = self.loss_function
         check_target(loss, y, "step")
         if order == "standard":
-            outputs, where = self._fused_step(x, y, eta)
+            outputs, where = self.sgd_step(x, y, eta)
             if where is not None:
                 raise NodenetError(f"step: {where} (overflow: weights, inputs or eta too "
                                    "large); the weights are left as they were")
             return loss.sample_value(y, outputs)
         saved = self.snapshot()
-        outputs = self._feedforward(x)
+        outputs = self.feedforward(x)
         before = loss.sample_value(y, outputs)
-        self._backprop(y, eta)
+        self.backprop(y, eta)
         if not (all_finite(outputs) and weights_finite(self)):
             raise nonfinite_error(self, "step", saved)
         return before
 
     # -- batches -----------------------------------------------------------
 
-    def _check_batch(self, X, Y, what):
+    def check_batch(self, X, Y, what):
+        """``(X, Y)`` as fresh lists of floats fit for this network and its loss.
+
+        ``what`` names the caller in the error, e.g. ``"gradients: sample 3: …"``.
+        """
         X, Y = validate.pair(X, Y, self.sizes[0], self.sizes[-1], what)
         for s, y in enumerate(Y):
             check_target(self.loss_function, y, f"{what}: sample {s}")
@@ -339,18 +362,18 @@ class Network:
 
     def loss(self, X, Y):
         """The batch loss (see nodenet.losses for each loss's normalization)."""
-        X, Y = self._check_batch(X, Y, "loss")
+        X, Y = self.check_batch(X, Y, "loss")
         outputs = []
         for s, x in enumerate(X):
-            outputs.append(list(self._feedforward(x)))
+            outputs.append(list(self.feedforward(x)))
             if not all_finite(outputs[-1]):
                 raise nonfinite_error(self, f"loss: sample {s}")
         return self.loss_function.value(Y, outputs)
 
-    def _accumulate(self, gw, gb, factor):
+    def accumulate_gradients(self, gw, gb, factor):
         """Add factor·δ_j·a_i into gw[l][j][i] and factor·δ_j into gb[l][j]."""
         for l, layer in enumerate(self.layers):
-            a = self._below(l)
+            a = self.layer_inputs(l)
             for node, row, j in zip(layer, gw[l], range(len(layer))):
                 d = factor * node.delta
                 for i, ai in enumerate(a):
@@ -369,15 +392,15 @@ class Network:
         dW = −Σ_samples scale·δ·a with scale 1 (sum losses) or 1/N (mean).
         """
         check_layout(layout)
-        X, Y = self._check_batch(X, Y, "gradients")
+        X, Y = self.check_batch(X, Y, "gradients")
         scale = self.loss_function.sample_scale(len(X))
         gw, gb = self.zero_like()
         for s, (x, y) in enumerate(zip(X, Y)):
-            self._feedforward(x)
-            self._backprop(y)
+            self.feedforward(x)
+            self.backprop(y)
             if not pass_is_finite(self):
                 raise nonfinite_error(self, f"gradients: sample {s}")
-            self._accumulate(gw, gb, -scale)
+            self.accumulate_gradients(gw, gb, -scale)
         if not all(all_finite(row) for m in gw for row in m) or not all(map(all_finite, gb)):
             raise NodenetError("gradients: a gradient overflowed to a non-finite value "
                                "(weights or inputs too large)")
@@ -425,9 +448,10 @@ class Network:
         The whole snapshot is checked first (shape of this network, finite
         numbers), so a bad one changes nothing.
         """
-        self._put_back(check_snapshot(self, snapshot))
+        self.put_back(check_snapshot(self, snapshot))
 
-    def _put_back(self, snapshot):
+    def put_back(self, snapshot):
+        """``restore`` without the checks, for a snapshot this network made."""
         for layer, saved in zip(self.layers, snapshot):
             for node, (w, b) in zip(layer, saved):
                 node.weights[:] = w

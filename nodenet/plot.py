@@ -90,7 +90,7 @@ def decision_boundary_plot(net, X, Y, path, resolution=120, margin=0.5, title=No
     if net.sizes[0] != 2:
         raise NodenetError(f"a decision boundary needs a network with 2 inputs, "
                            f"this one has {net.sizes[0]}")
-    X, Y = net._check_batch(X, Y, "decision_boundary_plot")
+    X, Y = net.check_batch(X, Y, "decision_boundary_plot")
     resolution = validate.positive_int(resolution, "resolution", minimum=2)
     margin = validate.number(margin, "margin")
     xs = [x[0] for x in X]

@@ -69,7 +69,7 @@ def forward_table(net, tablefmt="github", digits=DIGITS, weights=None):
     names = node_names(net)
     rows = []
     for l, layer in enumerate(net.layers):
-        a = net._below(l)
+        a = net.layer_inputs(l)
         for j, node in enumerate(layer):
             w, b = weights[l][j]
             rows.append([str(l + 1), names[l][j], nums([wi * ai for wi, ai in zip(w, a)], digits),
@@ -116,10 +116,10 @@ def weight_changes(net, eta, before=None, layers=None):
             continue
         layer = net.layers[l]
         below = sources if l == 0 else names[l - 1]
-        a = net._below(l)
+        a = net.layer_inputs(l)
         for j, node in enumerate(layer):
             w, b = old[l][j]
-            change = eta * node.delta        # as Network._update_layer: (η·δ)·a
+            change = eta * node.delta        # as Layer.update: (η·δ)·a
             for i, ai in enumerate(a):
                 dw = change * ai
                 new = node.weights[i] if before is not None else w[i] + dw

@@ -61,7 +61,7 @@ def _split(net, X, Y, validation, validation_data):
         pair = validate.as_sequence(validation_data)
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise NodenetError(f"validation_data must be a pair (Xv, Yv), got {pair!r:.60}")
-        Xv, Yv = net._check_batch(pair[0], pair[1], "validation_data")
+        Xv, Yv = net.check_batch(pair[0], pair[1], "validation_data")
         return X, Y, Xv, Yv
     return X, Y, None, None
 
@@ -81,7 +81,7 @@ def _evaluate(net, X, alive=None):
     """Outputs for every input with masks off; marks nodes with a non-zero output in ``alive``."""
     outputs = []
     for x in X:
-        outputs.append(list(net._feedforward(x)))
+        outputs.append(list(net.feedforward(x)))
         if alive is not None:
             for flags, layer in zip(alive, net.layers):
                 for j, node in enumerate(layer):
@@ -140,7 +140,7 @@ def train(net, X, Y, epochs, eta, batch_size=1, momentum=0.0, shuffle=True, targ
     A NodenetError raised during training carries the History so far as
     ``.history``.
     """
-    X, Y = net._check_batch(X, Y, "train")
+    X, Y = net.check_batch(X, Y, "train")
     opts = remedies.check_options(
         net, clip_value=clip_value, clip_norm=clip_norm, l2=l2, l2_bias=l2_bias,
         dropout=dropout, lr_decay=lr_decay, decay_rate=decay_rate, decay_every=decay_every,
@@ -188,7 +188,7 @@ def _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_
     clip_value, clip_norm, l2 = opts["clip_value"], opts["clip_norm"], opts["l2"]
     l2_bias, patience = opts["l2_bias"], opts["patience"]
     # online learning with nothing added to the gradient: one fused step per
-    # sample, the same numbers as accumulate-then-apply (Network._fused_step)
+    # sample, the same numbers as accumulate-then-apply (Network.sgd_step)
     fused = (batch_size == 1 and not momentum and not dropping and not diagnostics
              and clip_value is None and clip_norm is None and not l2)
     acc_w, acc_b = net.zero_like()
@@ -206,7 +206,7 @@ def _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_
         max_change = [0.0] * len(layers)
         top_norm, clipped = 0.0, 0
         for s in (order if fused else ()):
-            where = net._fused_step(X[s], Y[s], eta_t)[1]
+            where = net.sgd_step(X[s], Y[s], eta_t)[1]
             if where is not None:
                 raise diverged(epoch, s, where)
         for start in (range(0, n, batch_size) if not fused else ()):
@@ -219,8 +219,8 @@ def _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_
             for s in batch:
                 if dropping:
                     set_masks(net, remedies.dropout_masks(net, rates))
-                net._feedforward(X[s])
-                net._backprop(Y[s])
+                net.feedforward(X[s])
+                net.backprop(Y[s])
                 check = sum(node.delta for layer in layers for node in layer)
                 if not math.isfinite(check + sum(layers[-1].outputs)):
                     bad = first_nonfinite(net)
@@ -228,7 +228,7 @@ def _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_
                 if diagnostics:
                     for l, layer in enumerate(layers):
                         delta_sums[l] += sum(abs(node.delta) for node in layer)
-                net._accumulate(acc_w, acc_b, factor)
+                net.accumulate_gradients(acc_w, acc_b, factor)
             # acc now holds −η_t·g; the remedies act on it in PyTorch's order
             for layer, biases in zip(layers, acc_b):
                 if not layer.use_bias:
@@ -262,7 +262,7 @@ def _loop(net, X, Y, Xv, Yv, epochs, eta, batch_size, momentum, shuffle, target_
         value = loss.value(Y, outputs)
         if not math.isfinite(value):
             error = diverged_in_loss(net, epoch, X, Y, value)
-            net._put_back(start_weights)
+            net.put_back(start_weights)
             raise error
         history.append(value)
         if classes:

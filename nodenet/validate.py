@@ -30,11 +30,11 @@ def as_sequence(value):
 def number(value, what):
     """A finite real number (not a bool) as a float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise NodenetError(f"{what} must be a number, got {_show(value)}")
+        raise NodenetError(f"{what} must be a number, got {describe(value)}")
     try:
         value = float(value)
     except (OverflowError, ValueError, TypeError):     # e.g. an int of 400 digits
-        raise NodenetError(f"{what} must be a finite number, got {_show(value)}") from None
+        raise NodenetError(f"{what} must be a finite number, got {describe(value)}") from None
     if not math.isfinite(value):
         raise NodenetError(f"{what} must be finite, got {value!r}")
     return value
@@ -45,7 +45,7 @@ def vector(values, n, what, noun="inputs"):
     if type(values) is not list:
         values = as_sequence(values)
         if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
-            raise NodenetError(f"{what} expects a list of {n} {noun}, got {_show(values)}")
+            raise NodenetError(f"{what} expects a list of {n} {noun}, got {describe(values)}")
     if len(values) != n:
         raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
     if _all_floats(map(type, values)) and math.isfinite(sum(values)):
@@ -78,7 +78,7 @@ def batch(rows, n, what, noun="inputs"):
     """A non-empty list of vectors of length ``n``; names the bad sample."""
     rows = as_sequence(rows)
     if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
-        raise NodenetError(f"{what} expects a list of samples, got {_show(rows)}")
+        raise NodenetError(f"{what} expects a list of samples, got {describe(rows)}")
     if not rows:
         raise NodenetError(f"{what} expects at least one sample, got an empty batch")
     out = []
@@ -102,7 +102,7 @@ def pair(X, Y, n_in, n_out, what):
 
 def positive_int(value, what, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise NodenetError(f"{what} must be a whole number, got {_show(value)}")
+        raise NodenetError(f"{what} must be a whole number, got {describe(value)}")
     if value < minimum:
         raise NodenetError(f"{what} must be at least {minimum}, got {value}")
     return int(value)
@@ -126,7 +126,7 @@ def brief(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _show(value):
+def describe(value):
     """``type repr`` of a value, short even for huge or deeply nested junk."""
     text = brief(value)
     if len(text) > 60:

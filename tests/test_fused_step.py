@@ -1,7 +1,7 @@
 """The fast per-sample step computes exactly what the plain loops compute.
 
 ``net.step(x, y, eta)`` (order "standard") and ``train(batch_size=1)`` run
-``Network._fused_step``; these tests hold it to the bits of
+``Network.sgd_step``; these tests hold it to the bits of
 ``backward()`` + ``update()`` and of the loops nodenet had before it was
 made fast (written out below as the reference).
 """
@@ -184,10 +184,10 @@ def test_a_dropout_mask_gives_the_general_path_s_numbers():
     masked.layers[0].mask = list(mask)
     general.layers[0].mask = list(mask)
     masked.step(X[0], Y[0], 0.5)
-    general._feedforward([float(v) for v in X[0]])
-    general._backprop([float(v) for v in Y[0]])
+    general.feedforward([float(v) for v in X[0]])
+    general.backprop([float(v) for v in Y[0]])
     for l in range(len(general.layers)):
-        general._update_layer(l, 0.5)
+        general.layers[l].update(general.layer_inputs(l), 0.5)
     assert state(masked) == state(general)
     # the mask did act: the first hidden node's outgoing weights feed nothing up
     assert [row[0] for row in masked.to_matrices()[0][1]] == \

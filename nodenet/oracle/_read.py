@@ -117,7 +117,7 @@ def batch_pair(net, X, Y, samples, what):
     X = per_sample(X, net.sizes[0], f"{what}: inputs", samples, noun="inputs")
     Y = per_sample(Y, net.sizes[-1], f"{what}: targets", samples, n_samples=len(X),
                    noun="targets")
-    return net._check_batch(X, Y, what)
+    return net.check_batch(X, Y, what)
 
 
 def _per_layer(value, net, requirement, advice=""):

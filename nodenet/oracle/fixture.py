@@ -46,8 +46,8 @@ def fixture(net, X, Y, *, samples="rows"):
     per_layer = [{"z": [], "a": [], "delta": [], "dL_dz": []} for _ in range(L)]
     outputs, sample_losses = [], []
     for x, y in zip(X, Y):
-        out = list(net._feedforward(x))
-        net._backprop(y)
+        out = list(net.feedforward(x))
+        net.backprop(y)
         outputs.append(out)
         sample_losses.append(loss.sample_value(y, out))
         for rec, layer in zip(per_layer, net.layers):

@@ -122,7 +122,7 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
                                 "net inputs")
     expected = {"z": [[] for _ in range(L)], "a": [[] for _ in range(L)]}
     for x in X:
-        net._feedforward(x)
+        net.feedforward(x)
         for l, layer in enumerate(net.layers):
             expected["z"][l].append([node.net for node in layer])
             expected["a"][l].append([node.output for node in layer])

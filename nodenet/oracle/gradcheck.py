@@ -84,7 +84,7 @@ def gradcheck(net, X, Y, eps=1e-6, *, samples="rows", rtol=1e-5, atol=1e-8, max_
     loss = net.loss_function
 
     def batch_loss():
-        return loss.value(Y, [list(net._feedforward(x)) for x in X])
+        return loss.value(Y, [list(net.feedforward(x)) for x in X])
 
     entries = []
     for l, layer in enumerate(net.layers, start=1):
