@@ -436,6 +436,11 @@ class Network:
         from .draw import to_dot
         return to_dot(self, digits, direction)
 
+    def to_svg(self, eta=None, before=None, values=True, digits=7, title=None):
+        """The network as an SVG picture with its numbers (Δw given ``eta``); see nodenet.svg."""
+        from .svg import to_svg
+        return to_svg(self, eta, before, values, digits, title)
+
     # -- state -------------------------------------------------------------
 
     def snapshot(self):
