@@ -22,8 +22,9 @@ Where things are
 ----------------
 The network:  ``node`` (Node, Layer), ``network`` (Network: forward,
 backward, update, step, loss, gradients), ``activations``, ``losses``,
-``initializers``, ``training`` (train and its remedies, ``remedies``;
-``history``, ``diagnostics``), ``modelfile`` (save and load).
+``initializers``, ``training`` (train, with ``optimizers``, ``schedules``,
+``remedies``, ``metrics``; ``history``, ``diagnostics``), ``modelfile``
+(save and load).
 For teaching:  ``tables`` and ``formulas`` (per-node tables, δ with the
 numbers substituted), ``rformat`` and ``numfmt`` (numbers as R prints
 them), ``examples`` (the seeds' networks), ``draw``, ``plot``, ``textplot``.
@@ -44,11 +45,12 @@ from .losses import LOSSES, get_loss
 from .network import Network
 from .node import Layer, Node
 from .history import History
+from .training import TrainingError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Network", "Layer", "Node", "History", "Activation", "LeakyReLU",
-    "NodenetError", "NodenetWarning", "ACTIVATIONS", "LOSSES", "INITIALIZERS",
+    "NodenetError", "NodenetWarning", "TrainingError", "ACTIVATIONS", "LOSSES", "INITIALIZERS",
     "get_activation", "get_loss",
 ]

@@ -27,6 +27,9 @@ from collections import namedtuple
 
 from tabulate import tabulate
 
+from . import validate
+from .errors import NodenetError
+
 LayerHealth = namedtuple("LayerHealth", "layer mean_abs_delta max_abs_change")
 LayerHealth.__doc__ = """One layer in one epoch: mean |δ| and largest |Δw| (layer 1 = first hidden)."""
 
@@ -40,6 +43,24 @@ every node whose output was 0 for all training examples at the epoch's end;
 ``clipped``: how many updates clipping changed."""
 
 
+def no_nodes_alive(net):
+    """Flags for ``mark_alive``: one False per node, per layer."""
+    return [[False] * len(layer) for layer in net.layers]
+
+
+def mark_alive(net, flags):
+    """Set ``flags[l][j]`` for every node whose output in the last forward pass is not 0."""
+    for row, layer in zip(flags, net.layers):
+        for j, node in enumerate(layer):
+            if node.output != 0.0:
+                row[j] = True
+
+
+def dead_in(flags):
+    """``[(layer, index), …]`` of the nodes ``mark_alive`` never marked (layers from 1)."""
+    return [(l, j) for l, row in enumerate(flags, start=1) for j, ok in enumerate(row) if not ok]
+
+
 def dead_nodes(net, X):
     """``[(layer, index), …]`` of the nodes whose output is 0 for every input in X.
 
@@ -47,14 +68,54 @@ def dead_nodes(net, X):
     nodenet's messages.  Sigmoid and tanh nodes are never exactly 0, and a
     leaky ReLU only at z = 0, so in practice this finds dead (leaky-free) ReLUs.
     """
-    alive = [[False] * len(layer) for layer in net.layers]
+    X = validate.batch(X, net.sizes[0], "dead_nodes")
+    flags = no_nodes_alive(net)
     for x in X:
-        net.feedforward(list(map(float, x)))
-        for flags, layer in zip(alive, net.layers):
-            for j, node in enumerate(layer):
-                if node.output != 0.0:
-                    flags[j] = True
-    return [(l, j) for l, flags in enumerate(alive, start=1) for j, ok in enumerate(flags) if not ok]
+        net.feedforward(x)
+        mark_alive(net, flags)
+    return dead_in(flags)
+
+
+class EpochMonitor:
+    """Collects what ``train(diagnostics=True)`` records while an epoch runs.
+
+    Per sample ``deltas(net)`` (the pass's |δ|), per update ``update(norm,
+    changes, clipped)`` (‖g‖ before clipping, the largest |Δw| per layer,
+    whether clipping changed g); ``alive`` is filled by the epoch's
+    evaluation (``mark_alive``); ``finish`` makes the EpochHealth.
+    """
+
+    def __init__(self, net):
+        self.net = net
+        self.previous_norm = None
+        self.start()
+
+    def start(self):
+        n = len(self.net.layers)
+        self.delta_sums, self.max_change = [0.0] * n, [0.0] * n
+        self.top_norm, self.clipped = 0.0, 0
+        self.alive = no_nodes_alive(self.net)
+
+    def deltas(self, net):
+        for l, layer in enumerate(net.layers):
+            self.delta_sums[l] += sum(abs(node.delta) for node in layer)
+
+    def update(self, norm, changes, clipped=False):
+        self.top_norm = max(self.top_norm, norm)
+        self.max_change = [max(a, b) for a, b in zip(self.max_change, changes)]
+        self.clipped += bool(clipped)
+
+    def finish(self, epoch, n_samples):
+        """The epoch's EpochHealth; the next epoch's growth is measured against it."""
+        layers = [LayerHealth(l, self.delta_sums[l - 1] / (n_samples * len(layer)),
+                              self.max_change[l - 1])
+                  for l, layer in enumerate(self.net.layers, start=1)]
+        growth = self.top_norm / self.previous_norm if self.previous_norm else None
+        health = EpochHealth(epoch, layers, self.top_norm, growth, dead_in(self.alive),
+                             self.clipped)
+        self.previous_norm = self.top_norm
+        self.start()
+        return health
 
 
 def gradient_health(net, X, Y, eta=1.0):
@@ -64,6 +125,9 @@ def gradient_health(net, X, Y, eta=1.0):
     the largest |Δw| = η·|∂L/∂w| that the step would apply to a weight.
     """
     X, Y = net.check_batch(X, Y, "gradient_health")
+    eta = validate.number(eta, "eta")
+    if eta < 0.0:
+        raise NodenetError(f"eta must be ≥ 0, got {eta!r}")
     gw, _ = net.gradients(X, Y)
     sums = [0.0] * len(net.layers)
     for x, y in zip(X, Y):

@@ -14,6 +14,9 @@ class History(list):
                       (0/1 for one output, one-hot for several);
     ``val_accuracy``  the same on the validation data;
     ``etas``          the learning rate used in each epoch;
+    ``orders``        the order the samples took in each epoch (a tuple of
+                      sample indices: the batches are its consecutive
+                      slices of ``batch_size``), to replay the run elsewhere;
     ``diagnostics``   one ``nodenet.diagnostics.EpochHealth`` per epoch
                       (``diagnostics=True``).
 
@@ -37,6 +40,7 @@ class History(list):
         self.accuracy = []
         self.val_accuracy = []
         self.etas = []
+        self.orders = []
         self.diagnostics = []
         self.best_epoch = None
         self.restored = False

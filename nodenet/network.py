@@ -33,6 +33,7 @@ from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, no
                      pass_is_finite, weights_finite)
 from .initializers import get_initializer
 from .losses import check_target, get_loss, output_deltas
+from .metrics import predicted_class
 from .node import Layer, Node
 
 LAYOUTS = ("out_in", "in_out")
@@ -408,8 +409,12 @@ class Network:
             gw = [transpose(m) for m in gw]
         return gw, gb
 
-    def train(self, X, Y, epochs, eta, **options):
-        """Train and return the per-epoch loss history; see nodenet.training.train."""
+    def train(self, X, Y, epochs, eta=None, **options):
+        """Train and return the per-epoch History; see nodenet.training.train.
+
+        ``eta`` (plain SGD) or ``optimizer=`` (nodenet.optimizers) says how
+        each batch changes the weights.
+        """
         from .training import train
         return train(self, X, Y, epochs, eta, **options)
 
@@ -420,11 +425,8 @@ class Network:
         return list(self.forward(x))
 
     def classify(self, x):
-        """The class of ``x``: output ≥ 0.5 for one output, else the argmax."""
-        out = self.forward(x)
-        if len(out) == 1:
-            return 1 if out[0] >= 0.5 else 0
-        return max(range(len(out)), key=out.__getitem__)
+        """The class of ``x``: output ≥ 0.5 for one output, else the argmax (nodenet.metrics)."""
+        return predicted_class(self.forward(x))
 
     def to_mermaid(self, digits=3, direction="LR"):
         """The network as a Mermaid flowchart; see nodenet.draw."""

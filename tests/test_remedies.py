@@ -11,10 +11,10 @@ import random
 import pytest
 
 from nodenet import Network, NodenetError
-from nodenet import remedies
-from nodenet.remedies import (clip_by_norm, clip_by_value, dropout_masks, l2_penalty,
-                              learning_rate, regularized_gradients, regularized_loss,
-                              set_masks, split_validation)
+from nodenet.remedies import (clip_by_norm, clip_by_value, dropout_masks, dropout_rates,
+                              l2_penalty, regularized_gradients, regularized_loss, set_masks,
+                              split_validation)
+from nodenet.schedules import from_decay
 
 
 def neuron(w=(0.5, -1.0), b=0.0):
@@ -423,11 +423,11 @@ def test_dropout_needs_a_hidden_layer():
 # -- learning-rate decay ---------------------------------------------------------
 
 def test_learning_rate_schedules_by_hand():
-    assert [learning_rate(0.4, t, "step", 0.5, 2) for t in range(1, 7)] == \
-        [0.4, 0.4, 0.2, 0.2, 0.1, 0.1]
+    assert from_decay("step", 0.5, 2).rates(0.4, 6) == [0.4, 0.4, 0.2, 0.2, 0.1, 0.1]
     # 1/(1 + 0.5·(t − 1)) for t = 1, 2, 3, 5
-    assert [learning_rate(1.0, t, "1/t", 0.5) for t in (1, 2, 3, 5)] == [1.0, 2 / 3, 0.5, 1 / 3]
-    assert learning_rate(0.3, 9) == 0.3
+    rates = from_decay("1/t", 0.5).rates(1.0, 5)
+    assert [rates[t - 1] for t in (1, 2, 3, 5)] == [1.0, 2 / 3, 0.5, 1 / 3]
+    assert from_decay(None) is None
 
 
 @pytest.mark.parametrize("decay, rate, every, etas", [
@@ -459,8 +459,7 @@ def test_general_loop_matches_plain_loop_bit_for_bit(batch_size, momentum):
     assert a.rng.getstate() == b.rng.getstate()
 
 
-def test_options_module_normalizes_dropout():
+def test_dropout_rates_are_normalized_one_per_layer():
     net = Network([2, 3, 3, 1], seed=0)
-    opts = remedies.check_options(net, dropout=0.2)
-    assert opts["dropout"] == [0.2, 0.2, 0.0]
-    assert remedies.check_options(net, dropout=[0.0, 0.5])["dropout"] == [0.0, 0.5, 0.0]
+    assert dropout_rates(net, 0.2) == [0.2, 0.2, 0.0]
+    assert dropout_rates(net, [0.0, 0.5]) == [0.0, 0.5, 0.0]
