@@ -29,6 +29,7 @@ from . import validate
 from .errors import NodenetError
 from .formulas import _check_digits, check_snapshot, delta_formulas, input_names, node_names
 from .numfmt import DIGITS, num, nums
+from .optimizers import check_optimizer
 
 ORDERS = ("standard", "handout")
 
@@ -208,3 +209,52 @@ def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGI
         "",
         f"loss ({name}) after the step, same example: {num(after, digits)}",
     ])
+
+
+def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digits=DIGITS,
+                         layers=None):
+    """The step ``optimizer`` would take on the batch (X, Y), weight by weight; nothing changes.
+
+    Columns: layer, from → to, w, g = ∂L/∂w of the batch, then what the
+    optimizer computes for that weight in this step (SGD with momentum:
+    buf; HandoutMomentum: v; Adam and AdamW: m, v, m̂, v̂; RMSprop: v (m,
+    buf); Adagrad: sum, η_t; with L2 weight decay, g + λw first), Δw and the
+    new w.  Output layer first; a bias is the weight on a constant input 1
+    ("b").  ``lr`` replaces the optimizer's rate (a schedule's).  Take the
+    step with ``optimizer.step(net, *net.gradients(X, Y))``.
+
+    >>> from nodenet import Network
+    >>> from nodenet.optimizers import Adam
+    >>> net = Network.from_matrices([[[0.5]]], [[0.25]], activations="identity")
+    >>> print(optimizer_step_table(net, Adam(lr=0.1), [[2.0]], [[0.0]], tablefmt="plain"))
+      layer  from → to       w    g     m        v    m̂     v̂    Δw    new w
+          1  x1 → o        0.5    5   0.5    0.025    5    25  -0.1      0.4
+          1  b → o        0.25  2.5  0.25  0.00625  2.5  6.25  -0.1     0.15
+    """
+    _check_digits(digits)
+    check_optimizer(optimizer)
+    gw, gb = net.gradients(X, Y)
+    if lr is not None:
+        lr = validate.number(lr, "lr")
+        if lr < 0.0:
+            raise NodenetError(f"lr must be ≥ 0, got {lr!r}")
+    proposal = optimizer.propose(net, gw, gb, lr, explain=True)
+    if proposal.where is not None:
+        raise NodenetError(f"optimizer_step_table: the step would fail: {proposal.where}")
+    wanted = _check_layers(net, layers)
+    names, sources = node_names(net), input_names(net)
+    keys = list(proposal.columns[0][0])
+    rows = []
+    for l in range(len(net.layers) - 1, -1, -1):
+        if l + 1 not in wanted:
+            continue
+        layer = net.layers[l]
+        below = (sources if l == 0 else names[l - 1]) + ["b"]
+        for j, (node, (new, _), cols) in enumerate(zip(layer, proposal.values[l],
+                                                        proposal.columns[l])):
+            old = node.weights + [node.bias]
+            for i in range(len(new)):
+                rows.append([str(l + 1), f"{below[i]} → {names[l][j]}", num(old[i], digits)]
+                            + [num(cols[k][i], digits) for k in keys] + [num(new[i], digits)])
+    headers = ["layer", "from → to", "w"] + keys + ["new w"]
+    return _table(rows, headers, ("right", "left") + ("right",) * (len(headers) - 2), tablefmt)
