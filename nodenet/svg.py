@@ -38,6 +38,7 @@ from .svglayout import FONT, LINE, PAD, TextBox, layout
 FONTS = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 POSITIVE, NEGATIVE, ZERO = "#5b9bd5", "#e8735a", "#b0b0b0"     # edge colours
 INK = "#1a1a1a"                                                   # every text
+MAX_LABELS = 1500     # more weights than this are drawn only with values=False
 
 
 class Picture:
@@ -77,21 +78,10 @@ def to_svg(net, eta=None, before=None, values=True, digits=DIGITS, title=None):
     instead of the current ones.  ``values=False``: names only.  ``title``:
     text above the picture (lines split at "\\n"; default ``repr(net)``).
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise NodenetError(f"digits must be a whole number from 1 to 17, got "
-                           f"{validate.brief(digits)}")
-    if eta is not None:
-        eta = validate.number(eta, "eta")
-        if eta < 0:
-            raise NodenetError(f"eta must be ≥ 0, got {validate.brief(eta)}")
-        if values and any(node.delta is None for layer in net.layers for node in layer):
-            raise NodenetError("to_svg: eta is given to show Δw = η·δ·a, but the nodes have no "
-                               "δ yet; call forward(x) and backward(y), or step, first")
+    eta = _check(net, eta, values, digits, title)
     weights = _weights(net, before)
     if title is None:
         title = repr(net)
-    elif not isinstance(title, str):
-        raise NodenetError(f"title must be a string, got {validate.describe(title)}")
     parts = _Parts(net, weights, eta if values else None, values, digits)
     legend = _legend(net, eta, before, values)
     placed = layout(parts.columns, parts.edges, parts.headers, title.split("\n") if title else [],
@@ -110,6 +100,7 @@ def step_picture(net, x, y, eta, order="standard", values=True, digits=DIGITS):
     The picture shows the step's forward pass and deltas, each weight
     before the step and its change Δw; the title says which step it was.
     """
+    _check(net, None, values, digits, None)     # before the step: a failed call changes nothing
     before = net.snapshot()
     loss = net.step(x, y, eta, order)           # checks x, y, eta and order
     x = validate.vector(x, net.sizes[0], "step")
@@ -118,6 +109,31 @@ def step_picture(net, x, y, eta, order="standard", values=True, digits=DIGITS):
              f"x = ({nums(x, digits)}), y = ({nums(y, digits)}), η = {num(eta, digits)}, "
              f"order = {order}; loss ({net.loss_function.name}) before it: {num(loss, digits)}")
     return to_svg(net, eta, before, values, digits, title)
+
+
+def _check(net, eta, values, digits, title):
+    """Refuse bad arguments before any work; return eta as a float (or None)."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise NodenetError(f"digits must be a whole number from 1 to 17, got "
+                           f"{validate.brief(digits)}")
+    if values is not True and values is not False:
+        raise NodenetError(f"values must be True or False, got {validate.describe(values)}")
+    if title is not None and not isinstance(title, str):
+        raise NodenetError(f"title must be a string, got {validate.describe(title)}")
+    n_weights = sum(len(layer) * layer.n_inputs for layer in net.layers)
+    if values and n_weights > MAX_LABELS:
+        raise NodenetError(f"to_svg: {n_weights} weights are too many to label (at most "
+                           f"{MAX_LABELS}); pass values=False to draw the network without "
+                           "its numbers")
+    if eta is None:
+        return None
+    eta = validate.number(eta, "eta")
+    if eta < 0:
+        raise NodenetError(f"eta must be ≥ 0, got {validate.brief(eta)}")
+    if values and any(node.delta is None for layer in net.layers for node in layer):
+        raise NodenetError("to_svg: eta is given to show Δw = η·δ·a, but the nodes have no "
+                           "δ yet; call forward(x) and backward(y), or step, first")
+    return eta
 
 
 def _weights(net, before):

@@ -16,6 +16,7 @@ labels is widened until they fit.
 (True, True)
 """
 
+from bisect import bisect_left, bisect_right
 from collections import namedtuple
 from math import hypot
 
@@ -25,7 +26,7 @@ LINE = 15            # line height, px
 PAD = 4              # space between a label's text and its box
 GAP = 20             # free space between two circles of a column
 MARGIN = 16          # around the whole picture
-STEPS = [i / 20 for i in range(2, 19)]     # where along an edge a label may sit
+STEP = 24            # a label may sit at every STEP px across a gap (at least at 17 points)
 
 Circle = namedtuple("Circle", "x y r")
 Circle.__doc__ = "A node: centre (x, y) and radius r."
@@ -70,27 +71,33 @@ def layout(columns, edges, headers, title, legend):
     nodes_top = top + LINE + 2 * PAD
     heads = [TextBox("header", "", (text,), 0, 0) for text in headers]
     halves = [max(r, head.width / 2) for r, head in zip(radii, heads)]   # half a column's width
-    gaps = [_first_gap([e[3] for e in edges if e[0] == c], 0.3 * height)
-            for c in range(len(columns) - 1)]
-    while True:
-        xs = _column_xs(radii, halves, gaps)
-        circles = [[Circle(x, nodes_top + height * (j + 0.5) / len(column), r)
-                    for j in range(len(column))]
-                   for x, r, column in zip(xs, radii, columns)]
-        header_boxes = [_centred(head, x, top + LINE / 2 + PAD) for x, head in zip(xs, heads)]
-        segments = [_rim_to_rim(circles[c][i], circles[c + 1][k]) for c, i, k, _ in edges]
-        labels, crowded = _place_labels(edges, circles, segments, header_boxes)
-        if not crowded:
-            break
-        for c in crowded:
-            gaps[c] *= 1.25
-    width = max([xs[-1] + halves[-1] + MARGIN]
+
+    def column(c, x):
+        return [Circle(x, nodes_top + height * (j + 0.5) / len(columns[c]), radii[c])
+                for j in range(len(columns[c]))]
+
+    circles = [column(0, MARGIN + halves[0])]
+    segments, labels = [None] * len(edges), [None] * len(edges)
+    for c in range(len(columns) - 1):       # one gap at a time, widened until its labels fit
+        members = [e for e, edge in enumerate(edges) if edge[0] == c]
+        gap = _first_gap([edges[e][3] for e in members], 0.3 * height)
+        while True:
+            x = circles[c][0].x + max(radii[c] + gap + radii[c + 1],
+                                      halves[c] + GAP + halves[c + 1])
+            right = column(c + 1, x)
+            lines = [_rim_to_rim(circles[c][edges[e][1]], right[edges[e][2]]) for e in members]
+            placed = _place_gap([edges[e][3] for e in members], circles[c], right, lines)
+            if placed is not None:
+                break
+            gap *= 1.25
+        circles.append(right)
+        for e, line, box in zip(members, lines, placed):
+            segments[e], labels[e] = line, box
+    width = max([circles[-1][0].x + halves[-1] + MARGIN]
                 + [MARGIN + 2 * PAD + CHAR * len(line) + MARGIN for line in title + legend])
     bottom = nodes_top + height + PAD
-    boxes = []
-    if title:
-        boxes.append(TextBox("title", "", tuple(title), MARGIN, MARGIN))
-    boxes += header_boxes
+    boxes = [TextBox("title", "", tuple(title), MARGIN, MARGIN)] if title else []
+    boxes += [_centred(head, cs[0].x, top + LINE / 2 + PAD) for head, cs in zip(heads, circles)]
     boxes += [_centred(box, c.x, c.y) for column, cs in zip(columns, circles)
               for box, c in zip(column, cs)]
     boxes += [label for label in labels if label is not None]
@@ -111,14 +118,6 @@ def _first_gap(labels, least):
     return max(2.2 * max(widths) if widths else least, 80)
 
 
-def _column_xs(radii, halves, gaps):
-    """Each column's centre: circles ``gap`` apart, headers at least GAP apart."""
-    xs = [MARGIN + halves[0]]
-    for c, gap in enumerate(gaps):
-        xs.append(xs[-1] + max(radii[c] + gap + radii[c + 1], halves[c] + GAP + halves[c + 1]))
-    return xs
-
-
 def _centred(box, x, y):
     return box.moved(x - box.width / 2, y - box.height / 2)
 
@@ -130,59 +129,87 @@ def _rim_to_rim(a, b):
     return (a.x + dx * a.r / d, a.y + dy * a.r / d, b.x - dx * b.r / d, b.y - dy * b.r / d)
 
 
-def _place_labels(edges, circles, segments, obstacles):
-    """One placed TextBox (or None) per edge, and the gaps where some label did not fit."""
-    labels, crowded = [None] * len(edges), set()
-    placed = {}         # column → boxes placed in the gap after it
-    for e, (c, i, k, label) in enumerate(edges):
-        if label is None or c in crowded:
+def _y_at(segment, x):
+    x1, y1, x2, y2 = segment
+    return y1 + (x - x1) * (y2 - y1) / (x2 - x1)
+
+
+def _place_gap(labels, left, right, segments):
+    """A box (or None) for each label between the columns of circles ``left`` and
+    ``right``, each centred on its segment; None if some label finds no room.
+
+    The candidates for a label are the points of its segment every STEP
+    pixels across (or at 17 points, if more); it takes the one whose box
+    overlaps no circle and no label placed before, and that the fewest other
+    segments cross.  A segment crosses a box unless it passes wholly above or
+    below it, so the count is a difference of two bisections in the
+    segments' sorted lowest and highest points over the widest label's width.
+    """
+    x0, x1 = left[0].x, right[0].x
+    n = max(18, int((x1 - x0) / STEP))
+    xs = [x0 + (x1 - x0) * i / n for i in range(1, n)]
+    half = max([label.width / 2 for label in labels if label is not None] + [0])
+    spans = [_spans(segments, x - half, x + half) for x in xs]
+    placed, grid = [], _Grid()
+    for label, segment in zip(labels, segments):
+        if label is None:
+            placed.append(None)
             continue
-        left, right = circles[c][0].x, circles[c + 1][0].x
-        near = circles[c] + circles[c + 1]
-        others = [s for f, s in enumerate(segments) if edges[f][0] == c and f != e]
-        taken = placed.setdefault(c, []) + obstacles
+        w, h = label.width, label.height
         best = None
-        for t in STEPS:
-            x1, y1, x2, y2 = segments[e]
-            box = _centred(label, x1 + t * (x2 - x1), y1 + t * (y2 - y1))
-            if (box.x < left or box.x + box.width > right
-                    or any(_box_meets_circle(box, circle) for circle in near)
-                    or any(_boxes_meet(box, other) for other in taken)):
+        for x, (tops, bottoms) in zip(xs, spans):
+            if not (segment[0] <= x <= segment[2] and x0 <= x - w / 2 and x + w / 2 <= x1):
                 continue
-            score = (sum(_segment_meets_box(s, box) for s in others), abs(t - 0.5))
+            box = (x - w / 2, _y_at(segment, x) - h / 2, w, h)
+            if _meets_column(box, left) or _meets_column(box, right) or grid.meets(box):
+                continue
+            crossed = bisect_right(tops, box[1] + h) - bisect_left(bottoms, box[1])
+            score = (crossed, abs(x - (x0 + x1) / 2))
             if best is None or score < best[0]:
                 best = (score, box)
         if best is None:
-            crowded.add(c)
-        else:
-            labels[e] = best[1]
-            placed[c].append(best[1])
-    return labels, crowded
+            return None
+        grid.add(best[1])
+        placed.append(label.moved(best[1][0], best[1][1]))
+    return placed
 
 
-def _boxes_meet(a, b, margin=2):
-    return (a.x < b.x + b.width + margin and b.x < a.x + a.width + margin
-            and a.y < b.y + b.height + margin and b.y < a.y + a.height + margin)
+def _spans(segments, a, b):
+    """The segments' highest and lowest y between x = a and x = b, each sorted."""
+    ends = [(_y_at(s, a), _y_at(s, b)) for s in segments]
+    return sorted(min(e) for e in ends), sorted(max(e) for e in ends)
 
 
-def _box_meets_circle(box, circle, margin=2):
-    nearest_x = min(max(circle.x, box.x), box.x + box.width)
-    nearest_y = min(max(circle.y, box.y), box.y + box.height)
-    return hypot(circle.x - nearest_x, circle.y - nearest_y) < circle.r + margin
+class _Grid:
+    """Placed boxes (x, y, width, height), filed under the CELL×CELL squares they touch."""
+
+    CELL = 64
+
+    def __init__(self):
+        self.cells = {}
+
+    def _keys(self, box, n=CELL):
+        x, y, w, h = box
+        return [(i, j) for i in range(int(x // n), int((x + w) // n) + 1)
+                for j in range(int(y // n), int((y + h) // n) + 1)]
+
+    def meets(self, box, margin=2):
+        x, y, w, h = box
+        return any(x < ox + ow + margin and ox < x + w + margin
+                   and y < oy + oh + margin and oy < y + h + margin
+                   for key in self._keys(box) for ox, oy, ow, oh in self.cells.get(key, ()))
+
+    def add(self, box):
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
 
 
-def _segment_meets_box(segment, box):
-    """Whether the segment passes through the box (Liang–Barsky clipping)."""
-    x1, y1, x2, y2 = segment
-    dx, dy = x2 - x1, y2 - y1
-    lo, hi = 0.0, 1.0
-    for p, q in ((-dx, x1 - box.x), (dx, box.x + box.width - x1),
-                 (-dy, y1 - box.y), (dy, box.y + box.height - y1)):
-        if p == 0:
-            if q < 0:
-                return False
-        elif p < 0:
-            lo = max(lo, q / p)
-        else:
-            hi = min(hi, q / p)
-    return lo <= hi
+def _meets_column(box, circles, margin=2):
+    """Whether the box (x, y, width, height) overlaps a circle of one column,
+    all of whose circles share one x and one radius."""
+    x, y, w, h = box
+    cx, r = circles[0].x, circles[0].r + margin
+    if x > cx + r or x + w < cx - r:
+        return False
+    near_x = min(max(cx, x), x + w)
+    return any(hypot(cx - near_x, c.y - min(max(c.y, y), y + h)) < r for c in circles)

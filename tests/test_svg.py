@@ -247,6 +247,7 @@ def test_text_is_escaped():
     ({"digits": 0}, "digits must be a whole number from 1 to 17, got 0"),
     ({"digits": True}, "digits must be a whole number from 1 to 17, got True"),
     ({"title": 5}, "title must be a string, got int 5"),
+    ({"values": "no"}, "values must be True or False, got str 'no'"),
     ({"before": [[([1.0, 2.0], 0.0)]]},
      "to_svg: before must be net.snapshot() of this network (one list per layer, 2), "
      "got list [[([...], 0.0)]]"),
@@ -267,9 +268,25 @@ def test_bad_arguments_are_refused(kwargs, message):
     assert net.snapshot() == saved
 
 
+def test_too_many_weights_to_label():
+    net = Network([50, 30, 2], seed=0)            # 1560 weights
+    with pytest.raises(NodenetError) as err:
+        net.to_svg()
+    assert str(err.value) == ("to_svg: 1560 weights are too many to label (at most 1500); "
+                              "pass values=False to draw the network without its numbers")
+    with pytest.raises(NodenetError, match="too many"):
+        step_picture(net, [0.0] * 50, [0.0, 1.0], 0.1)
+    assert net.inputs is None                     # refused before the step
+    picture = net.to_svg(values=False)
+    assert len(ET.fromstring(str(picture)).findall(f"{NS}g[@class='link']")) == 1560
+
+
 def test_a_failed_step_picture_changes_nothing():
     net = handout_network()
     saved = net.snapshot()
+    with pytest.raises(NodenetError, match="digits"):
+        step_picture(net, HANDOUT_INPUT, HANDOUT_TARGET, 0.01, digits=0)
+    assert net.inputs is None
     with pytest.raises(NodenetError, match="targets"):
         step_picture(net, HANDOUT_INPUT, [1, 2], 0.01)
     with pytest.raises(NodenetError, match="order"):
