@@ -15,6 +15,11 @@ weights), run your code and nodenet on the same batch, and compare:
     nodenet's own backprop against central finite differences.
 ``fixture(net, X, Y)``
     a JSON-ready dict with every z, a, δ, the loss and the gradients.
+``compare_training(net, X, Y, client_params, optimizer=…, batch_size=…, order=…)``
+    a whole training run replayed step by step: the first step where the
+    client's parameters part from nodenet's, the parameter, and the cause
+    (the gradient, or the optimizer's update: bias correction, weight decay,
+    momentum buffer, learning rate, …); ``compare_parameters`` for one set.
 
 Arrays are nested lists or anything with ``.tolist()``; nodenet never
 imports NumPy.  Samples are rows (N×n, ``X·W`` style) unless you pass
@@ -36,9 +41,11 @@ from .forward import ForwardMismatch, ForwardReport, assert_forward_match, compa
 from .gradcheck import GradcheckReport, gradcheck
 from .gradients import (GradientReport, LayerSummary, Mismatch, assert_gradients_match,
                         compare_gradients)
+from .training import ParameterReport, TrainingReport, compare_parameters, compare_training
 
 __all__ = [
     "assert_gradients_match", "compare_gradients", "assert_forward_match", "compare_forward",
     "gradcheck", "fixture", "GradientReport", "ForwardReport", "GradcheckReport",
     "Mismatch", "ForwardMismatch", "LayerSummary",
+    "compare_training", "compare_parameters", "TrainingReport", "ParameterReport",
 ]
