@@ -220,6 +220,14 @@ def test_the_picture_object():
     assert "\n" not in repr(picture)
 
 
+def test_jupyter_shows_the_picture():
+    formatters = pytest.importorskip("IPython.core.formatters", reason="IPython is not installed")
+    _, _, picture = handout_step()
+    data, _ = formatters.DisplayFormatter().format(picture)
+    assert data["image/svg+xml"] == str(picture)
+    assert data["text/plain"] == repr(picture)
+
+
 def test_save_writes_the_text(tmp_path):
     _, _, picture = handout_step()
     path = tmp_path / "step.svg"
