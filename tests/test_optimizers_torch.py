@@ -202,11 +202,26 @@ def test_handout_momentum_under_a_schedule_is_not_torch_sgd():
                   batch_size=BATCH, order=orders, schedule=nsched.StepLR(2, 0.1))
     differ = max(abs(a - b) / abs(b) for a, b in zip(flat(*handout.to_matrices()),
                                                       flat(theirs_w, theirs_b)))
-    assert differ > 1e-3
+    assert f"{differ:.2f}" == "0.70"                    # the README's number
     torch_form = net.copy()
     torch_form.train(X, Y, EPOCHS, optimizer=nopt.SGD(0.1, momentum=0.9), batch_size=BATCH,
                      order=orders, schedule=nsched.StepLR(2, 0.1))
     assert_same_run(torch_form.to_matrices(), (theirs_w, theirs_b), net.to_matrices())
+
+
+def test_l2_leaves_the_biases_alone_where_torch_weight_decay_does_not():
+    X, Y, orders = problem(seed=4)
+    net = network(seed=5)
+    theirs_w, theirs_b, _ = torch_run(net, X, Y, orders,
+                                      lambda p: T.SGD(p, lr=0.1, weight_decay=0.1), None, True)
+    ours = net.copy()
+    ours.train(X, Y, EPOCHS, 0.1, batch_size=BATCH, l2=0.1, order=orders)
+    differ = max(abs(a - b) / abs(b) for a, b in zip(flat(*ours.to_matrices()),
+                                                      flat(theirs_w, theirs_b)))
+    assert f"{differ:.2f}" == "0.77"                    # the README's number
+    ours = net.copy()
+    ours.train(X, Y, EPOCHS, 0.1, batch_size=BATCH, l2=0.1, l2_bias=True, order=orders)
+    assert_same_run(ours.to_matrices(), (theirs_w, theirs_b), net.to_matrices())
 
 
 @pytest.mark.parametrize("name", list(SCHEDULES)[1:])
