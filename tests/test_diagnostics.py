@@ -256,3 +256,27 @@ def test_health_table_of_one_step():
         "-------  ----------  ----------\n"
         "      1    1.13e-06    7.09e-08\n"
         "      2    0.473       0.011")
+
+
+# -- the helpers check their arguments (issue 11, item 10) -------------------------
+
+@pytest.mark.parametrize("X, message", [
+    ([[1.0]], "sample 0: dead_nodes expects 2 inputs, got 1"),
+    ([[1.0, 2.0, 3.0]], "sample 0: dead_nodes expects 2 inputs, got 3"),
+    ([["1.5", 0.0]], "sample 0: dead_nodes: input 0 must be a number, got str '1.5'"),
+    ([[True, 0.0]], "sample 0: dead_nodes: input 0 must be a number, got bool True"),
+    ([[float("nan"), 0.0]], "sample 0: dead_nodes: input 0 must be finite, got nan"),
+    ([[10 ** 400, 0.0]], "sample 0: dead_nodes: input 0 must be a finite number"),
+])
+def test_dead_nodes_checks_its_inputs(X, message):
+    net = Network([2, 3, 1], activation="relu", seed=0)
+    with pytest.raises(NodenetError, match=message):
+        dead_nodes(net, X)
+
+
+def test_gradient_health_checks_eta():
+    net = Network([2, 3, 1], seed=0)
+    for eta, message in (("1", "eta must be a number"), (-1.0, "eta must be ≥ 0"),
+                         (float("inf"), "eta must be finite")):
+        with pytest.raises(NodenetError, match=message):
+            gradient_health(net, [[0.0, 1.0]], [[1.0]], eta)

@@ -463,3 +463,29 @@ def test_dropout_rates_are_normalized_one_per_layer():
     net = Network([2, 3, 3, 1], seed=0)
     assert dropout_rates(net, 0.2) == [0.2, 0.2, 0.0]
     assert dropout_rates(net, [0.0, 0.5]) == [0.0, 0.5, 0.0]
+
+
+# -- the helpers check their arguments (issue 11, item 10) -------------------------
+
+@pytest.mark.parametrize("l2, message", [
+    ("1.5", "l2 must be a number, got str '1.5'"),
+    (True, "l2 must be a number, got bool True"),
+    (float("nan"), "l2 must be finite, got nan"),
+    (10 ** 400, "l2 must be a finite number, got int"),
+    (-0.5, "l2 must be ≥ 0, got -0.5"),
+])
+def test_regularized_helpers_refuse_a_bad_l2(l2, message):
+    net = small_net()
+    X, Y = small_data(3)
+    for helper in (lambda: regularized_gradients(net, X, Y, l2),
+                   lambda: regularized_loss(net, X, Y, l2), lambda: l2_penalty(net, l2)):
+        with pytest.raises(NodenetError, match=message):
+            helper()
+    with pytest.raises(NodenetError, match="bias must be True or False, got 1"):
+        regularized_gradients(net, X, Y, 0.1, bias=1)
+
+
+def test_regularized_gradients_refuse_a_short_input():
+    net = small_net()
+    with pytest.raises(NodenetError, match="sample 0: .*expects 3 inputs, got 2"):
+        regularized_gradients(net, [[0.1, 0.2]], [[0.5, 0.5]], 0.1)
