@@ -1,89 +1,206 @@
-"""Activation functions, each written beside its derivative.
+"""Activation functions, each written beside its derivative and its δ rule.
 
 Every derivative takes both the node's net input ``z`` and its stored output
-``a = f(z)``, and uses whichever is simpler: sigmoid reads the output,
-``a·(1 − a)``, exactly as the handout's ``sigmoid_derivative(x) = x*(1-x)``.
+``a = f(z)``, and uses whichever is exact enough: sigmoid reads the output,
+``a·(1 − a)``, exactly as the handout's ``sigmoid_derivative(x) = x*(1-x)``,
+until the output is so close to 1 that ``1 − a`` has lost its digits; then
+it switches to the same number written in z, σ(z)·σ(−z), which keeps them.
 
 >>> sigmoid(0.0), sigmoid_derivative(0.0, 0.5)
 (0.5, 0.25)
 >>> ACTIVATIONS["relu"].derivative(0.0, 0.0)      # 0 at z = 0, as seed 000
 0.0
 
-``softmax`` acts on a whole layer, so it has ``forward`` and ``backward`` over
-lists instead of a scalar function and derivative.  None of these functions
-raise OverflowError, whatever the net input.
+Each function takes an optional ``m``, the arithmetic it runs in
+(``nodenet.arith``): floats by default, arbitrary precision when
+``nodenet.exact`` passes its own.  None of them raises OverflowError,
+whatever the net input in ±1e308.
+
+``softmax`` and ``log_softmax`` act on a whole layer, so they have
+``forward`` and ``backward`` over lists instead of a scalar function and
+derivative.
+
+To add an activation: write ``f(z, m=FLOAT)`` and ``f_derivative(z, a,
+m=FLOAT)`` here, then one ``Activation(...)`` entry in ``ACTIVATIONS`` (or
+a factory in ``FACTORIES`` when it has parameters) with its δ rule.
 """
 
 import math
 
+from .arith import FLOAT
 from .errors import NodenetError
 from .validate import brief, number
+
+# f′ from the output loses digits once 1 − |a| < 1/16: below that line the
+# output form is within a few ulps (≤ 2e-15 relative); above it the
+# derivative is computed from z instead (sigmoid and tanh).
+SATURATED = 0.9375
 
 
 # -- scalar functions and their derivatives, side by side ------------------
 
-def step(z):
+# An overflowed net input must not vanish into a finite output: where a
+# function flattens out (relu below 0, step, elu, softplus), z = ±inf gives
+# NaN (0·inf, or inf − inf) instead of a constant, which every later check
+# catches.  Sigmoid and tanh saturate at ±1 for finite z
+# too; the callers that must tell an overflow apart check their net inputs.
+
+def step(z, m=FLOAT):
     """Heaviside step (seed 000): 1 for z ≥ 0, else 0."""
-    return 1.0 if z >= 0.0 else 0.0
+    return (1.0 if z >= 0.0 else 0.0) + 0.0 * z
 
 
-def step_derivative(z, a):
+def step_derivative(z, a, m=FLOAT):
     return 0.0          # flat everywhere it is defined; gradients vanish
 
 
-def identity(z):
+def identity(z, m=FLOAT):
     return z
 
 
-def identity_derivative(z, a):
+def identity_derivative(z, a, m=FLOAT):
     return 1.0
 
 
-def sigmoid(z):
+def sigmoid(z, m=FLOAT):
     """Logistic 1 / (1 + e^−z), computed so that exp never overflows."""
     if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)          # z < 0, so e is in (0, 1): no overflow
+        return 1.0 / (1.0 + m.exp(-z))
+    e = m.exp(z)             # z < 0, so e is in (0, 1): no overflow
     return e / (1.0 + e)
 
 
-def sigmoid_derivative(z, a):
-    return a * (1.0 - a)
+def sigmoid_derivative(z, a, m=FLOAT):
+    """a·(1 − a); σ(z)·σ(−z) once a is so close to 1 that 1 − a has lost digits."""
+    if a < SATURATED:
+        return a * (1.0 - a)
+    return a * sigmoid(-z, m)
 
 
-def tanh(z):
-    return math.tanh(z)
+def tanh(z, m=FLOAT):
+    return m.tanh(z)
 
 
-def tanh_derivative(z, a):
-    return 1.0 - a * a
+def tanh_derivative(z, a, m=FLOAT):
+    """1 − a²; 1/cosh²(z) = 4t/(1 + t)² with t = e^(−2|z|) once |a| is near 1."""
+    if -SATURATED < a < SATURATED:
+        return 1.0 - a * a
+    t = m.exp(-2.0 * abs(z))          # ≤ 1: no overflow; underflows to 0 far out
+    return 4.0 * t / ((1.0 + t) * (1.0 + t))
 
 
-def relu(z):
-    return z if z > 0.0 else 0.0
+def relu(z, m=FLOAT):
+    # z ≥ −max float: a finite z (or −0.0) gives 0.0; −inf and NaN give NaN
+    return z if z > 0.0 else 0.0 if z >= -1.7976931348623157e308 else z - z
 
 
-def relu_derivative(z, a):
+def relu_derivative(z, a, m=FLOAT):
     return 1.0 if z > 0.0 else 0.0      # 0 at z = 0, as seed 000
 
 
-def leaky_relu(z, alpha=0.01):
-    return z if z > 0.0 else alpha * z
+def normal_cdf(z, m=FLOAT):
+    """Φ(z) = ½·erfc(−z/√2): no cancellation for negative z (1 + erf would have it)."""
+    return 0.5 * m.erfc(-z / m.sqrt2)
 
 
-def leaky_relu_derivative(z, a, alpha=0.01):
-    return 1.0 if z > 0.0 else alpha
+def normal_pdf(z, m=FLOAT):
+    """φ(z) = e^(−z²/2)/√(2π); z² may overflow to inf, and then φ is 0."""
+    return m.exp(-0.5 * (z * z)) * m.inv_sqrt_2pi
 
 
-def softmax(zs):
-    """exp(z_k − max z) / Σ exp(z_j − max z): the shift keeps exp ≤ 1."""
+def gelu(z, m=FLOAT):
+    """z·Φ(z) (PyTorch's ``GELU()``, written as 0.5·z·(1 + erf(z/√2)))."""
+    return z * normal_cdf(z, m)
+
+
+def gelu_derivative(z, a, m=FLOAT):
+    phi = normal_pdf(z, m)
+    return normal_cdf(z, m) + (z * phi if phi else 0.0)
+
+
+GELU_C = 0.044715       # PyTorch's constant (a float64) in GELU(approximate="tanh")
+
+
+def _gelu_u(z, m):
+    """u = √(2/π)·(z + c·z³), and du/dz, for the tanh form of GELU."""
+    z2 = z * z
+    return m.sqrt_2_over_pi * (z + GELU_C * z2 * z), m.sqrt_2_over_pi * (1.0 + 3.0 * GELU_C * z2)
+
+
+def gelu_tanh(z, m=FLOAT):
+    """½·z·(1 + tanh(u)) = z·σ(2u): the σ form keeps its digits for negative z."""
+    return z * sigmoid(2.0 * _gelu_u(z, m)[0], m)
+
+
+def gelu_tanh_derivative(z, a, m=FLOAT):
+    u, du = _gelu_u(z, m)
+    s, r = sigmoid(2.0 * u, m), sigmoid(-2.0 * u, m)     # σ(2u) and 1 − σ(2u)
+    slope = 2.0 * s * r
+    return s + (z * slope * du if slope else 0.0)       # far out: s (du may be inf)
+
+
+def silu(z, m=FLOAT):
+    """z·σ(z), also called swish."""
+    return z * sigmoid(z, m)
+
+
+def silu_derivative(z, a, m=FLOAT):
+    """σ(z)·(1 + z·σ(−z)), with σ(−z) rather than 1 − σ(z)."""
+    return sigmoid(z, m) * (1.0 + z * sigmoid(-z, m))
+
+
+def softplus_parts(beta, threshold):
+    """softplus and its derivative for PyTorch's ``Softplus(beta, threshold)``:
+    log(1 + e^(βz))/β, and just z where β·z > threshold."""
+    def softplus(z, m=FLOAT):
+        x = beta * z
+        if x > threshold:
+            return z
+        # log(1 + e^x) = x + log(1 + e^−x) for x > 0, so exp never overflows
+        if x > 0.0:
+            return (x + m.log1p(m.exp(-x))) / beta
+        return m.log1p(m.exp(x)) / beta + 0.0 * z
+
+    def softplus_derivative(z, a, m=FLOAT):
+        x = beta * z
+        return 1.0 if x > threshold else sigmoid(x, m)
+
+    return softplus, softplus_derivative
+
+
+def elu_parts(alpha, scale=1.0):
+    """ELU (``scale`` 1) and SELU: scale·z for z > 0, else scale·α·(e^z − 1)."""
+    def elu(z, m=FLOAT):
+        return scale * z if z > 0.0 else scale * (alpha * m.expm1(z)) + 0.0 * z
+
+    def elu_derivative(z, a, m=FLOAT):
+        return scale if z > 0.0 else scale * (alpha * m.exp(z))
+
+    return elu, elu_derivative
+
+
+# SELU's constants as PyTorch has them (float64)
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def softmax(zs, m=FLOAT):
+    """exp(z_k − max z) / Σ exp(z_j − max z): the shift keeps exp ≤ 1.
+
+    An overflowed net input (±inf) makes the outputs NaN: the layer's
+    outputs would otherwise hide it (see Layer.feedforward).
+    """
     top = max(zs)
-    if math.isinf(top):      # a net input overflowed: the limit shares 1 among the maxima
-        count = zs.count(top)
-        return [1.0 / count if z == top else 0.0 for z in zs]
-    exps = [math.exp(z - top) for z in zs]
+    exps = [m.exp(z - top) for z in zs]
     total = sum(exps)
     return [e / total for e in exps]
+
+
+def log_softmax(zs, m=FLOAT):
+    """z_k − max z − log Σ exp(z_j − max z), as PyTorch's ``LogSoftmax``."""
+    top = max(zs)
+    shift = top + m.log(sum(m.exp(z - top) for z in zs))
+    return [z - shift for z in zs]
 
 
 # -- activation objects -----------------------------------------------------
@@ -92,7 +209,14 @@ class Activation:
     """An element-wise activation: ``function(z)`` and ``derivative(z, a)``.
 
     ``backward(upstream, nets, outputs)`` turns the upstream signal
-    e_j = −∂L/∂a_j into deltas δ_j = f'(z_j)·e_j.
+    e_j = −∂L/∂a_j into deltas δ_j = f′(z_j)·e_j.
+
+    For the tables: ``rule`` is f′ as a formula (``"a·(1 − a)"``) and
+    ``numbers(z, a, fmt)`` the same with the node's numbers, written by
+    ``fmt``; ``legend`` defines any symbol the rule uses.  ``arith=True``
+    says that ``function`` and ``derivative`` take the ``m`` of
+    nodenet.arith, so nodenet.exact can run them in arbitrary precision.
+    ``params`` (name → value) are written to model files with the name.
     """
 
     elementwise = True
@@ -101,16 +225,23 @@ class Activation:
     # delta NaN (sigmoid, tanh); Network.sgd_step's overflow check uses it
     bounded = False
 
-    def __init__(self, name, function, derivative, backward=None, bounded=False):
+    def __init__(self, name, function, derivative, backward=None, bounded=False, *,
+                 rule="f′(z)", numbers=None, legend="", arith=False, params=None,
+                 defaults=None, generic=None):
         self.name = name
         self.function = function
+        self.generic = generic or function      # f(z, m), for using(m)
         self.derivative = derivative
         self.bounded = bounded
-        if backward is not None:
-            # a faster backward(upstream, nets, outputs) giving the same
-            # numbers, with f' written in the output a (no call per node)
-            self.backward = backward
-            self.uses_net = False
+        self.rule = rule
+        self.legend = legend
+        self.arith = arith
+        self.params = dict(params or {})
+        self.defaults = dict(defaults or {})
+        self._numbers = numbers
+        # ``fast(upstream, outputs)``: the same deltas from the outputs alone, in
+        # one list comprehension, valid while every output is below SATURATED
+        self.fast = backward
 
     def forward(self, nets):
         f = self.function
@@ -120,9 +251,32 @@ class Activation:
         df = self.derivative
         return [e * df(z, a) for e, z, a in zip(upstream, nets, outputs)]
 
+    def fast_ok(self, outputs):
+        """True if ``fast`` gives the exact-enough deltas for these outputs."""
+        return -SATURATED < min(outputs) and max(outputs) < SATURATED
+
+    def numbers(self, z, a, fmt):
+        """f′ with this node's numbers (``fmt`` writes one number)."""
+        if self._numbers is None:
+            return fmt(self.derivative(z, a))
+        return self._numbers(z, a, fmt)
+
+    def using(self, m):
+        """This activation computed in the arithmetic ``m`` (for nodenet.exact)."""
+        if not self.arith:
+            raise NodenetError(f"activation {self!r} has no form for arbitrary precision: give "
+                               f"function(z, m=FLOAT) and derivative(z, a, m=FLOAT) and arith=True")
+        f, df = self.generic, self.derivative
+        bound = Activation(self.name, lambda z: f(z, m), lambda z, a: df(z, a, m),
+                           bounded=self.bounded, rule=self.rule, numbers=self._numbers,
+                           legend=self.legend, params=self.params, defaults=self.defaults)
+        bound.arith = False
+        return bound
+
     def to_spec(self):
-        """The JSON-ready description: just the name."""
-        return self.name
+        """The JSON-ready description: the name, with the parameters that differ from defaults."""
+        changed = {k: v for k, v in self.params.items() if self.defaults.get(k) != v}
+        return {"name": self.name, **changed} if changed else self.name
 
     def __eq__(self, other):
         return isinstance(other, Activation) and self.to_spec() == other.to_spec()
@@ -131,73 +285,149 @@ class Activation:
         return hash(str(self.to_spec()))
 
     def __repr__(self):
-        return self.name
+        spec = self.to_spec()
+        if isinstance(spec, str):
+            return spec
+        return f"{self.name}({', '.join(f'{k}={v}' for k, v in spec.items() if k != 'name')})"
 
 
-class LeakyReLU(Activation):
-    """Leaky ReLU with slope ``alpha`` for z ≤ 0 (0.01 unless told)."""
-
-    def __init__(self, alpha=0.01):
-        alpha = number(alpha, "leaky_relu alpha")
-        if not 0.0 <= alpha < 1.0:
-            raise NodenetError(
-                f"leaky_relu alpha must be a number in [0, 1), got {alpha!r}")
-        self.alpha = alpha
-        super().__init__(
-            "leaky_relu",
-            lambda z: z if z > 0.0 else alpha * z,
-            lambda z, a: 1.0 if z > 0.0 else alpha)
-
-    def to_spec(self):
-        if self.alpha == 0.01:
-            return self.name
-        return {"name": self.name, "alpha": self.alpha}
-
-    def __repr__(self):
-        return "leaky_relu" if self.alpha == 0.01 else f"leaky_relu(alpha={self.alpha})"
-
-
-class Softmax(Activation):
-    """Softmax over a whole layer; backward uses its full Jacobian.
-
-    With e_k = −∂L/∂a_k and ∂a_k/∂z_j = a_k·([k = j] − a_j):
-    δ_j = Σ_k e_k·a_k·([k = j] − a_j) = a_j·(e_j − Σ_k e_k·a_k),
-    which is right for every loss, not only cross-entropy.
-    """
+class LayerActivation(Activation):
+    """An activation over a whole layer (softmax, log_softmax): ``forward(nets)``
+    and ``backward(upstream, nets, outputs)`` on lists; ``rule`` is the δ rule."""
 
     elementwise = False
     uses_net = False
 
-    def __init__(self):
-        super().__init__("softmax", None, None)
+    def __init__(self, name, forward, backward, *, rule, legend=""):
+        super().__init__(name, None, None, rule=rule, legend=legend, arith=True)
+        self._forward = forward
+        self._backward = backward
+        self.m = FLOAT
 
     def forward(self, nets):
-        return softmax(nets)
+        return self._forward(nets, self.m)
 
     def backward(self, upstream, nets, outputs):
-        mean = sum(e * a for e, a in zip(upstream, outputs))
-        return [a * (e - mean) for e, a in zip(upstream, outputs)]
+        return self._backward(upstream, outputs, self.m)
+
+    def using(self, m):
+        bound = LayerActivation(self.name, self._forward, self._backward, rule=self.rule,
+                                legend=self.legend)
+        bound.m, bound.arith = m, False
+        return bound
 
 
-def _sigmoid_backward(upstream, nets, outputs):
+def _softmax_backward(upstream, outputs, m):
+    """δ_j = Σ_k e_k·a_k·([k = j] − a_j) = a_j·(e_j − Σ_k e_k·a_k): the full
+    Jacobian, right for every loss, not only cross-entropy."""
+    mean = sum(e * a for e, a in zip(upstream, outputs))
+    return [a * (e - mean) for e, a in zip(upstream, outputs)]
+
+
+def _log_softmax_backward(upstream, outputs, m):
+    """∂a_k/∂z_j = [k = j] − s_j with s_j = e^(a_j): δ_j = e_j − s_j·Σ_k e_k."""
+    total = sum(upstream)
+    return [e - m.exp(a) * total for e, a in zip(upstream, outputs)]
+
+
+def _sigmoid_fast(upstream, outputs):
     return [e * (a * (1.0 - a)) for e, a in zip(upstream, outputs)]    # e·sigmoid_derivative
 
 
-def _tanh_backward(upstream, nets, outputs):
+def _tanh_fast(upstream, outputs):
     return [e * (1.0 - a * a) for e, a in zip(upstream, outputs)]      # e·tanh_derivative
 
 
+def _check(value, what, low=None, high=None, low_open=False, high_open=False):
+    """A number within bounds, for an activation parameter."""
+    value = number(value, what)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        span = f"{lo}{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}{hi}"
+        raise NodenetError(f"{what} must be a number in {span}, got {brief(value)}")
+    return value
+
+
+def LeakyReLU(alpha=0.01):
+    """Leaky ReLU with slope ``alpha`` for z ≤ 0 (PyTorch's negative_slope; 0.01 unless told)."""
+    alpha = _check(alpha, "leaky_relu alpha", 0.0, 1.0, high_open=True)
+    return Activation(
+        "leaky_relu", lambda z, m=FLOAT: z if z > 0.0 else alpha * z,
+        lambda z, a, m=FLOAT: 1.0 if z > 0.0 else alpha,
+        rule="(1 if z > 0 else α)", numbers=lambda z, a, fmt: "1" if z > 0.0 else fmt(alpha),
+        legend=f"α = {alpha!r}", arith=True, params={"alpha": alpha}, defaults={"alpha": 0.01})
+
+
+def Softplus(beta=1.0, threshold=20.0):
+    """log(1 + e^(β·z))/β, and z itself where β·z > threshold (PyTorch's ``Softplus``)."""
+    beta = _check(beta, "softplus beta", 0.0, low_open=True)
+    threshold = number(threshold, "softplus threshold")
+    f, df = softplus_parts(beta, threshold)
+    return Activation(
+        "softplus", f, df, rule="σ(β·z) (1 where β·z > threshold)",
+        numbers=lambda z, a, fmt: "1" if beta * z > threshold else fmt(sigmoid(beta * z)),
+        legend=f"β = {beta!r}, threshold = {threshold!r}", arith=True,
+        params={"beta": beta, "threshold": threshold},
+        defaults={"beta": 1.0, "threshold": 20.0})
+
+
+def ELU(alpha=1.0):
+    """z for z > 0, else α·(e^z − 1) (PyTorch's ``ELU``)."""
+    alpha = _check(alpha, "elu alpha", 0.0)
+    f, df = elu_parts(alpha)
+    return Activation(
+        "elu", f, df, rule="(1 if z > 0 else α·e^z)",
+        numbers=lambda z, a, fmt: "1" if z > 0.0 else fmt(df(z, a)),
+        legend=f"α = {alpha!r}", arith=True, params={"alpha": alpha}, defaults={"alpha": 1.0})
+
+
+_selu, _selu_derivative = elu_parts(SELU_ALPHA, SELU_SCALE)
+
+
+def _entry(name, f, df, rule, numbers, legend="", fast=None, bounded=False, plain=None):
+    """A built-in activation; ``plain``: a quicker f(z) for floats (math.tanh itself)."""
+    return Activation(name, plain or f, df, fast, bounded, rule=rule, numbers=numbers,
+                      legend=legend, arith=True, generic=f)
+
+
 ACTIVATIONS = {
-    "step": Activation("step", step, step_derivative),
-    "identity": Activation("identity", identity, identity_derivative),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, _sigmoid_backward,
-                          bounded=True),
-    # math.tanh itself rather than the tanh() wrapper above: one call fewer per node
-    "tanh": Activation("tanh", math.tanh, tanh_derivative, _tanh_backward, bounded=True),
-    "relu": Activation("relu", relu, relu_derivative),
+    "step": _entry("step", step, step_derivative, "0", lambda z, a, fmt: "0"),
+    "identity": _entry("identity", identity, identity_derivative, "1", lambda z, a, fmt: "1"),
+    "sigmoid": _entry("sigmoid", sigmoid, sigmoid_derivative, "a·(1 − a)",
+                      lambda z, a, fmt: f"{fmt(a)}·(1 − {fmt(a)})", fast=_sigmoid_fast,
+                      bounded=True),
+    "tanh": _entry("tanh", tanh, tanh_derivative, "(1 − a²)",
+                   lambda z, a, fmt: f"(1 − {fmt(a)}²)", fast=_tanh_fast, bounded=True,
+                   plain=math.tanh),
+    "relu": _entry("relu", relu, relu_derivative, "[z > 0]",
+                   lambda z, a, fmt: "1" if z > 0.0 else "0"),
     "leaky_relu": LeakyReLU(),
-    "softmax": Softmax(),
+    "gelu": _entry("gelu", gelu, gelu_derivative, "Φ(z) + z·φ(z)",
+                   lambda z, a, fmt: f"{fmt(normal_cdf(z))} + {fmt(z)}·{fmt(normal_pdf(z))}",
+                   "Φ = normal CDF, φ = normal density"),
+    "gelu_tanh": _entry(
+        "gelu_tanh", gelu_tanh, gelu_tanh_derivative, "s + 2·z·s·(1 − s)·u′",
+        lambda z, a, fmt: "{0} + 2·{1}·{0}·(1 − {0})·{2}".format(
+            fmt(sigmoid(2.0 * _gelu_u(z, FLOAT)[0])), fmt(z), fmt(_gelu_u(z, FLOAT)[1])),
+        "s = σ(2u), u = √(2/π)·(z + 0.044715·z³), u′ = √(2/π)·(1 + 3·0.044715·z²)"),
+    "silu": _entry("silu", silu, silu_derivative, "σ(z)·(1 + z·(1 − σ(z)))",
+                   lambda z, a, fmt: "{0}·(1 + {1}·(1 − {0}))".format(fmt(sigmoid(z)), fmt(z))),
+    "softplus": Softplus(),
+    "elu": ELU(),
+    "selu": _entry("selu", _selu, _selu_derivative, "λ·(1 if z > 0 else α·e^z)",
+                   lambda z, a, fmt: fmt(_selu_derivative(z, a)),
+                   f"λ = {SELU_SCALE!r}, α = {SELU_ALPHA!r}"),
+    "softmax": LayerActivation("softmax", softmax, _softmax_backward,
+                               rule="a·(e − Σ e·a)", legend="e = −∂L/∂a of each output"),
+    "log_softmax": LayerActivation("log_softmax", log_softmax, _log_softmax_backward,
+                                   rule="e − exp(a)·Σ e", legend="e = −∂L/∂a of each output"),
 }
+
+# the activations with parameters: name → factory(**params)
+FACTORIES = {"leaky_relu": LeakyReLU, "softplus": Softplus, "elu": ELU}
 
 
 def get_activation(spec):
@@ -205,18 +435,27 @@ def get_activation(spec):
 
     ``spec`` is a name (``"tanh"``), a dict such as
     ``{"name": "leaky_relu", "alpha": 0.1}``, or an Activation.
+
+    >>> get_activation({"name": "softplus", "beta": 2.0})
+    softplus(beta=2.0)
     """
     if isinstance(spec, Activation):
         return spec
     if isinstance(spec, dict):
         params = dict(spec)
         name = params.pop("name", None)
-        if name == "leaky_relu" and set(params) <= {"alpha"}:
-            return LeakyReLU(**params)
+        factory = FACTORIES.get(name) if isinstance(name, str) else None
+        if factory is not None:
+            allowed = set(ACTIVATIONS[name].params)
+            if set(params) <= allowed:
+                return factory(**params)
+            raise NodenetError(f"activation {name} takes {', '.join(sorted(allowed))}, "
+                               f"got {brief(sorted(set(params) - allowed))}")
         if isinstance(name, str) and name in ACTIVATIONS and not params:
             return ACTIVATIONS[name]
         raise NodenetError(
-            f"activation spec must be a name or {{'name': 'leaky_relu', 'alpha': …}}, got {brief(spec)}")
+            "activation spec must be a name or a dict such as {'name': 'leaky_relu', "
+            f"'alpha': 0.1}}, got {brief(spec)}")
     if isinstance(spec, str) and spec in ACTIVATIONS:
         return ACTIVATIONS[spec]
     raise NodenetError(

@@ -44,9 +44,20 @@ def describe(bad):
     return f"layer {l} node {j} {name} became {value!r}"
 
 
+def nets_finite(layer):
+    """True if every net input of the layer is finite (a sigmoid or tanh output
+    of exactly 0 or ±1 may hide one that overflowed)."""
+    return all_finite([node.net for node in layer])
+
+
+def forward_is_finite(net):
+    """True if the last forward pass left every net input and the outputs finite."""
+    return all_finite(net.layers[-1].outputs) and all(map(nets_finite, net.layers))
+
+
 def pass_is_finite(net):
-    """True if the last forward and backward pass left every output and delta finite."""
-    return (all_finite(net.layers[-1].outputs)
+    """True if the last forward and backward pass left every net, output and delta finite."""
+    return (forward_is_finite(net)
             and all(all_finite([node.delta for node in layer]) for layer in net.layers))
 
 

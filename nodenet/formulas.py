@@ -31,10 +31,8 @@ parentheses, ``−`` is subtraction and ``·`` multiplication.
 
 from collections import namedtuple
 
-from . import validate
 from .errors import NodenetError
-from .losses import EPS, is_fused
-from .numfmt import DIGITS, factor, num
+from .numfmt import DIGITS, factor, group, num
 
 DeltaFormula = namedtuple("DeltaFormula", "layer node name rule text delta digits")
 DeltaFormula.__doc__ = """One node's δ: its layer (1 = first hidden), node index, name,
@@ -77,65 +75,30 @@ def input_names(net):
 
 
 # -- the pieces of a formula: (rule, text with numbers, needs parentheses) --
-
-def _loss_upstream(loss, t, a, k_outputs, value, d):
-    """e = −∂l/∂a for one output: sse, half_sse, mse, bce, cross_entropy."""
-    y, p = factor(t, d), factor(a, d)
-    name = loss.name
-    if name == "sse":
-        return "2·(y − a)", f"2·({y} − {p})", False
-    if name == "half_sse":
-        return "(y − a)", f"({y} − {p})", False
-    if name == "mse":
-        return "2·(y − a)/K", f"2·({y} − {p})/{k_outputs}", True
-    if name == "bce":
-        p = factor(min(max(a, EPS), 1.0 - EPS), d)       # the loss clips a
-        if k_outputs == 1:
-            return "(y − a)/(a·(1 − a))", f"({y} − {p})/({p}·(1 − {p}))", True
-        return ("(y − a)/(a·(1 − a)·K)", f"({y} − {p})/({p}·(1 − {p})·{k_outputs})", True)
-    if name == "cross_entropy":
-        p = factor(min(max(a, EPS), 1.0 - EPS), d)
-        return "y/a", f"{y}/{p}", True
-    return "−∂l/∂a", factor(value, d), False          # a loss nodenet does not know
-
-
-def _derivative(activation, z, a, d):
-    """f′ of an element-wise activation, from z or a as nodenet computes it."""
-    name = activation.name
-    if name == "sigmoid":
-        return "a·(1 − a)", f"{factor(a, d)}·(1 − {factor(a, d)})"
-    if name == "tanh":
-        return "(1 − a²)", f"(1 − {factor(a, d)}²)"
-    if name == "relu":
-        return "[z > 0]", "1" if z > 0.0 else "0"
-    if name == "leaky_relu" and hasattr(activation, "alpha"):
-        return "(1 if z > 0 else α)", "1" if z > 0.0 else factor(activation.alpha, d)
-    if name == "step":
-        return "0", "0"
-    if name == "identity":
-        return "1", "1"
-    return "f′(z)", factor(activation.derivative(z, a), d)
-
+# The rules themselves live on the objects: ``Activation.rule`` and
+# ``.numbers`` give f′, ``Loss.rule`` gives e = −∂l/∂a (or δ for a fused pair).
 
 def _times(rule, text, wrap, d_rule, d_text):
     if wrap:
         rule, text = f"({rule})", f"({text})"
-    return f"{rule}·{d_rule}", f"{text}·{d_text}"
+    return f"{rule}·{group(d_rule)}", f"{text}·{group(d_text)}"
 
 
-def _layer_formulas(layer, upstream, d):
+def _layer_formulas(layer, upstream, fmt):
     """(rule, text) per node from per-node upstream pieces (rule, text, wrap, value)."""
     act = layer.activation
     nodes = layer.nodes
     if act.elementwise:
-        out = []
-        for node, (rule, text, wrap, _) in zip(nodes, upstream):
-            d_rule, d_text = _derivative(act, node.net, node.output, d)
-            out.append(_times(rule, text, wrap, d_rule, d_text))
-        return out
-    # softmax (or another whole-layer activation): δ_j = a_j·(e_j − Σ_k e_k·a_k)
-    mean = sum(e[3] * node.output for e, node in zip(upstream, nodes))
-    return [(f"a·({rule} − Σ e·a)", f"{factor(node.output, d)}·({text} − {factor(mean, d)})")
+        return [_times(rule, text, wrap, act.rule, act.numbers(node.net, node.output, fmt))
+                for node, (rule, text, wrap, _) in zip(nodes, upstream)]
+    # a whole-layer activation: its rule is written with e, the upstream signal
+    values = [e[3] for e in upstream]
+    if act.name == "softmax":       # δ_j = a_j·(e_j − Σ_k e_k·a_k)
+        mean = sum(v * node.output for v, node in zip(values, nodes))
+        return [(f"a·({rule} − Σ e·a)", f"{fmt(node.output)}·({text} − {fmt(mean)})")
+                for node, (rule, text, _, _) in zip(nodes, upstream)]
+    total = sum(values)             # log_softmax: δ_j = e_j − e^(a_j)·Σ_k e_k
+    return [(f"{rule} − exp(a)·Σ e", f"{text} − exp({fmt(node.output)})·{fmt(total)}")
             for node, (rule, text, _, _) in zip(nodes, upstream)]
 
 
@@ -151,30 +114,22 @@ def delta_formulas(net, y, digits=DIGITS, weights=None):
     _check_digits(digits)
     if net.inputs is None or any(node.delta is None for layer in net.layers for node in layer):
         raise NodenetError("delta formulas need forward(x) and backward(y) (or step) first")
-    y = validate.vector(y, net.sizes[-1], "delta_formulas", "targets")
+    loss, layers = net.loss_function, net.layers
+    y = loss.read_target(y, net.sizes[-1], "delta_formulas")
     check_snapshot(net, weights)
     names = node_names(net)
-    loss, layers, d = net.loss_function, net.layers, digits
+
+    def fmt(x):
+        return factor(x, digits)
+
     top = layers[-1]
     outputs = [node.output for node in top]
-    k = len(top)
-    found = []
-    if is_fused(loss, top.activation):
-        if loss.name == "bce":
-            pieces = [("y − a", f"{factor(t, d)} − {factor(a, d)}") if k == 1 else
-                      ("(y − a)/K", f"({factor(t, d)} − {factor(a, d)})/{k}")
-                      for t, a in zip(y, outputs)]
-        else:
-            mass = sum(y)
-            pieces = [("y − a", f"{factor(t, d)} − {factor(a, d)}") if mass == 1.0 else
-                      ("y − a·Σy", f"{factor(t, d)} − {factor(a, d)}·{num(mass, d)}")
-                      for t, a in zip(y, outputs)]
+    pieces = [loss.rule(top.activation, y, outputs, j, fmt) for j in range(len(top))]
+    if loss.fused_with(top.activation):
+        found = [[(rule, text) for rule, text, _ in pieces]]
     else:
         values = loss.upstream(y, outputs)
-        upstream = [_loss_upstream(loss, t, a, k, v, d) + (v,)
-                    for t, a, v in zip(y, outputs, values)]
-        pieces = _layer_formulas(top, upstream, d)
-    found.append(pieces)
+        found = [_layer_formulas(top, [p + (v,) for p, v in zip(pieces, values)], fmt)]
     for l in range(len(layers) - 1, 0, -1):
         above, below = layers[l], layers[l - 1]
         w_above = ([node.weights for node in above] if weights is None
@@ -182,18 +137,34 @@ def delta_formulas(net, y, digits=DIGITS, weights=None):
         upstream = []
         for j in range(len(below)):
             terms = [(w[j], node.delta) for w, node in zip(w_above, above)]
-            text = " + ".join(f"{factor(w, d)}·{factor(dk, d)}" for w, dk in terms)
+            text = " + ".join(f"{fmt(w)}·{fmt(dk)}" for w, dk in terms)
             value = sum(w * dk for w, dk in terms)
             if len(terms) == 1:
                 upstream.append(("w·δ", text, False, value))
             else:
                 upstream.append(("Σ w·δ", text, True, value))
-        found.append(_layer_formulas(below, upstream, d))
+        found.append(_layer_formulas(below, upstream, fmt))
     result = []
     for l, pieces in zip(range(len(layers), 0, -1), found):
         for j, (node, (rule, text)) in enumerate(zip(layers[l - 1], pieces)):
             result.append(DeltaFormula(l, j, names[l - 1][j], rule, text, node.delta, digits))
     return result
+
+
+def legend(net):
+    """The symbols the network's δ rules use, one line each (e.g. ``Φ = normal CDF``).
+
+    >>> from nodenet import Network
+    >>> legend(Network.from_matrices([[[1.0]]], activations="gelu", loss="mse"))
+    ['gelu: Φ = normal CDF, φ = normal density']
+    """
+    lines, seen = [], set()
+    for layer in net.layers:
+        act = layer.activation
+        if act.legend and repr(act) not in seen:
+            seen.add(repr(act))
+            lines.append(f"{act!r}: {act.legend}")
+    return lines
 
 
 def check_snapshot(net, weights):

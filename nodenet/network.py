@@ -29,10 +29,10 @@ from . import validate
 from .build import (check_flag, check_layers, check_layout, check_rng, check_snapshot,
                     layer_activation, layers_from_matrices, transpose)
 from .errors import NodenetError, NodenetWarning
-from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, nonfinite_error,
-                     pass_is_finite, weights_finite)
+from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, forward_is_finite,
+                     nonfinite_error, pass_is_finite, weights_finite)
 from .initializers import get_initializer
-from .losses import check_target, get_loss, output_deltas
+from .losses import get_loss
 from .metrics import predicted_class
 from .node import Layer, Node
 
@@ -95,13 +95,9 @@ class Network:
         self.loss_function = get_loss(loss)
         self.rng = rng
         self.inputs = None
-        out = layers[-1].activation.name
-        if self.loss_function.name == "cross_entropy" and out != "softmax":
-            warnings.warn(f"cross_entropy expects a softmax output layer, got {out}; "
-                          "outputs may not be probabilities", NodenetWarning, stacklevel=3)
-        if self.loss_function.name == "bce" and out not in ("sigmoid", "softmax"):
-            warnings.warn(f"bce expects outputs in (0, 1) (sigmoid), got {out}, whose outputs "
-                          "can leave (0, 1) and are clipped", NodenetWarning, stacklevel=3)
+        doubt = self.loss_function.check_output(layers[-1].activation)
+        if doubt:
+            warnings.warn(doubt, NodenetWarning, stacklevel=3)
 
     @classmethod
     def from_layers(cls, layers, loss="sse", seed=0, rng=None):
@@ -159,15 +155,14 @@ class Network:
         acts = [repr(layer.activation) for layer in self.layers]
         hidden = ", ".join(acts[:-1])
         arrow = f"{hidden} → {acts[-1]}" if hidden else acts[-1]
-        return f"Network({self.sizes}, {arrow}, loss={self.loss_function.name})"
+        return f"Network({self.sizes}, {arrow}, loss={self.loss_function.label})"
 
     # -- one sample: forward, backward, update -------------------------------
 
     def forward(self, x):
         """Feed one input vector forward; set every node's net and output."""
         outputs = self.feedforward(validate.vector(x, self.sizes[0], "forward"))
-        if not all_finite(outputs) or any(node.net != node.net          # NaN ≠ NaN
-                                           for layer in self.layers for node in layer):
+        if not forward_is_finite(self):
             raise nonfinite_error(self, "forward")
         return outputs
 
@@ -191,9 +186,7 @@ class Network:
     def _check_target(self, y, what):
         if self.inputs is None:
             raise NodenetError(f"{what} needs a forward pass first: call forward(x)")
-        y = validate.vector(y, self.sizes[-1], what, "targets")
-        check_target(self.loss_function, y, what)
-        return y
+        return self.loss_function.read_target(y, self.sizes[-1], what)
 
     def backprop(self, y, eta=None):
         """Deltas from the output layer down.
@@ -216,8 +209,7 @@ class Network:
     def _set_output_deltas(self, y, outputs):
         """δ of the output layer for target ``y`` (``outputs``: its outputs); return them."""
         top = self.layers[-1]
-        nets = [n.net for n in top.nodes] if top.activation.uses_net else None
-        deltas = output_deltas(self.loss_function, top.activation, y, nets, outputs)
+        deltas = self.loss_function.output_deltas(top, y, outputs)
         for node, d in zip(top.nodes, deltas):
             node.delta = d
         return deltas
@@ -331,10 +323,14 @@ class Network:
             raise NodenetError(f"unknown order {order!r}; expected 'standard' or 'handout'")
         eta = self._check_eta(eta)
         layers = self.layers
-        x, y = validate.sample(x, y, len(layers[0].nodes[0].weights), len(layers[-1].nodes),
-                               "step")          # both checked before any change
+        n_in, n_out = len(layers[0].nodes[0].weights), len(layers[-1].nodes)
         loss = self.loss_function
-        check_target(loss, y, "step")
+        if loss.class_index:            # a class index, or K probabilities
+            x, y = validate.vector(x, n_in, "step"), loss.read_target(y, n_out, "step")
+        else:                           # both checked before any change
+            x, y = validate.sample(x, y, n_in, n_out, "step")
+            if loss.check_target is not None:
+                loss.check_target(y, n_out, "step")
         if order == "standard":
             outputs, where = self.sgd_step(x, y, eta)
             if where is not None:
@@ -345,7 +341,7 @@ class Network:
         outputs = self.feedforward(x)
         before = loss.sample_value(y, outputs)
         self.backprop(y, eta)
-        if not (all_finite(outputs) and weights_finite(self)):
+        if not (pass_is_finite(self) and weights_finite(self)):
             raise nonfinite_error(self, "step", saved)
         return before
 
@@ -354,11 +350,15 @@ class Network:
     def check_batch(self, X, Y, what):
         """``(X, Y)`` as fresh lists of floats fit for this network and its loss.
 
-        ``what`` names the caller in the error, e.g. ``"gradients: sample 3: …"``.
+        ``what`` names the caller in the error, e.g. ``"sample 3: gradients: …"``.
+        A target is K numbers, or for losses that take them (``nll``,
+        ``cross_entropy_with_logits``) a class index: ``[2]`` or just ``2``.
         """
-        X, Y = validate.pair(X, Y, self.sizes[0], self.sizes[-1], what)
-        for s, y in enumerate(Y):
-            check_target(self.loss_function, y, f"{what}: sample {s}")
+        X = validate.batch(X, self.sizes[0], what, "inputs")
+        Y = self.loss_function.read_targets(Y, self.sizes[-1], what)
+        if len(X) != len(Y):
+            raise NodenetError(f"{what} expects as many targets as inputs, got {len(X)} inputs "
+                               f"and {len(Y)} targets")
         return X, Y
 
     def loss(self, X, Y):
@@ -367,7 +367,7 @@ class Network:
         outputs = []
         for s, x in enumerate(X):
             outputs.append(list(self.feedforward(x)))
-            if not all_finite(outputs[-1]):
+            if not forward_is_finite(self):
                 raise nonfinite_error(self, f"loss: sample {s}")
         return self.loss_function.value(Y, outputs)
 

@@ -1,8 +1,9 @@
 """A Node and a Layer: the handout's unit of computation and a list of them."""
 
+from math import isfinite
 from operator import mul
 
-from .activations import get_activation
+from .activations import SATURATED, get_activation
 
 
 class Node:
@@ -60,6 +61,10 @@ class Layer:
         # so f'(z, a) is right; what the layer passes up (feedforward,
         # ``outputs``) is a_j·m_j and its deltas are δ_j = f'(z_j)·e_j·m_j.
         self.mask = None
+        # After feedforward, for sigmoid and tanh layers: True if an output has
+        # reached activations.SATURATED, so that f′ must come from z (and a net
+        # input that overflowed may be hiding behind an output of ±1).
+        self.saturated = False
 
     def __len__(self):
         return len(self.nodes)
@@ -93,15 +98,40 @@ class Layer:
                 node.net = z = sum(map(mul, node.weights, inputs), node.bias)
                 node.output = a = f(z)
                 outputs.append(a)
+            if act.fast is not None:
+                self.saturated = not (-SATURATED < min(outputs) and max(outputs) < SATURATED)
         else:
+            nets = []
             for node in nodes:
-                node.net = sum(map(mul, node.weights, inputs), node.bias)
-            outputs = act.forward([node.net for node in nodes])
+                node.net = z = sum(map(mul, node.weights, inputs), node.bias)
+                nets.append(z)
+            if isfinite(sum(nets)):
+                outputs = act.forward(nets)
+            else:       # an overflowed net must not hide in a share of 1: NaN for all
+                outputs = [float("nan")] * len(nets)
             for node, a in zip(nodes, outputs):
                 node.output = a
         if self.mask is not None:       # dropout (see __init__)
             return [a * m for a, m in zip(outputs, self.mask)]
         return outputs
+
+    def deltas(self, upstream, outputs):
+        """δ_j = f′(z_j)·e_j from e_j = −∂L/∂a_j and the nodes' outputs (not stored).
+
+        An overflowed net input (±inf) of a sigmoid or tanh node, whose
+        output is a plain ±1, gives NaN deltas, so that no update goes through.
+        """
+        act = self.activation
+        if not self.saturated and act.fast is not None:
+            return act.fast(upstream, outputs)          # sigmoid, tanh: f′ from a alone
+        if self.hides_overflow():
+            return [float("nan")] * len(outputs)
+        nets = [n.net for n in self.nodes] if act.uses_net else None
+        return act.backward(upstream, nets, outputs)
+
+    def hides_overflow(self):
+        """True if a bounded (sigmoid, tanh) node's net input is ±inf or NaN."""
+        return bool(self.activation.bounded) and not isfinite(sum([n.net for n in self.nodes]))
 
     def set_deltas(self, upstream, outputs=None):
         """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative; return them.
@@ -109,11 +139,9 @@ class Layer:
         ``outputs``: the nodes' own outputs, if the caller has them as a list.
         """
         nodes = self.nodes
-        act = self.activation
-        nets = [n.net for n in nodes] if act.uses_net else None    # sigmoid, tanh: f' from a alone
         if outputs is None:
             outputs = [n.output for n in nodes]
-        deltas = act.backward(upstream, nets, outputs)
+        deltas = self.deltas(upstream, outputs)
         if self.mask is not None:       # dropout: δ_j = f'(z_j)·e_j·m_j
             deltas = [d * m for d, m in zip(deltas, self.mask)]
         for node, d in zip(nodes, deltas):

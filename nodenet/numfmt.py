@@ -41,3 +41,17 @@ def nums(xs, digits=DIGITS, sep=", "):
     '0.5, 3.6, -1.5'
     """
     return sep.join(num(x, digits) for x in xs)
+
+
+def group(text):
+    """``text`` in parentheses if it has a + or − outside any parentheses.
+
+    >>> group("a·(1 − a)"), group("Φ(z) + z·φ(z)")
+    ('a·(1 − a)', '(Φ(z) + z·φ(z))')
+    """
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+−" and i > 0:
+            return f"({text})"
+    return text

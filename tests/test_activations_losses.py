@@ -10,10 +10,13 @@ from nodenet.activations import LeakyReLU, sigmoid, softmax
 from nodenet.initializers import get_initializer, he, uniform, xavier, zeros
 
 
-def test_activation_names_are_exactly_the_issue_list():
-    assert list(ACTIVATIONS) == ["step", "identity", "sigmoid", "tanh", "relu",
-                                 "leaky_relu", "softmax"]
-    assert list(LOSSES) == ["sse", "half_sse", "mse", "bce", "cross_entropy"]
+def test_activation_and_loss_names():
+    assert list(ACTIVATIONS) == ["step", "identity", "sigmoid", "tanh", "relu", "leaky_relu",
+                                 "gelu", "gelu_tanh", "silu", "softplus", "elu", "selu",
+                                 "softmax", "log_softmax"]
+    assert list(LOSSES) == ["sse", "half_sse", "mse", "bce", "cross_entropy",
+                            "bce_with_logits", "cross_entropy_with_logits", "nll",
+                            "l1", "huber", "smooth_l1"]
 
 
 def test_handout_sigmoid_and_relu_of_2_6():
@@ -90,9 +93,14 @@ def test_loss_normalizations():
     assert get_loss("cross_entropy").value(Y, P) == pytest.approx(ce)
 
 
-def test_bce_clips_at_1e_12_as_seed_000():
-    assert get_loss("bce").value([[1.0]], [[0.0]]) == pytest.approx(-math.log(1e-12))
-    assert get_loss("bce").value([[0.0]], [[1.0]]) == pytest.approx(-math.log(1e-12), rel=1e-4)
+def test_bce_clamps_each_log_at_minus_100_as_torch_bce_loss():
+    # torch.nn.BCELoss: max(log ŷ, −100); seed 000's 1e-12 clip would give 27.6 here
+    assert get_loss("bce").value([[1.0]], [[0.0]]) == 100.0
+    assert get_loss("bce").value([[0.0]], [[1.0]]) == 100.0
+    assert get_loss("bce").value([[1.0]], [[1e-50]]) == 100.0
+    assert get_loss("bce").value([[1.0]], [[1e-40]]) == pytest.approx(-math.log(1e-40))
+    # and its gradient's denominator at 1e-12: (y − ŷ)/max(ŷ(1 − ŷ), 1e-12)
+    assert get_loss("bce").upstream([1.0], [1e-300]) == [1e12]
 
 
 def test_handout_output_delta_and_seed_000_loss_derivative():

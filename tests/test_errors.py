@@ -139,10 +139,12 @@ def test_bad_numbers_in_inputs_targets_and_weights(bad, said):
 # -- unknown names list the valid ones -----------------------------------------
 
 def test_unknown_names_list_the_valid_ones():
-    msg = raises(r"unknown activation 'softplus'", Network, [2, 1], activation="softplus")
-    assert msg.endswith("expected one of: step, identity, sigmoid, tanh, relu, leaky_relu, softmax")
+    msg = raises(r"unknown activation 'swish'", Network, [2, 1], activation="swish")
+    assert msg.endswith("expected one of: step, identity, sigmoid, tanh, relu, leaky_relu, "
+                        "gelu, gelu_tanh, silu, softplus, elu, selu, softmax, log_softmax")
     msg = raises(r"unknown loss 'hinge'", Network, [2, 1], loss="hinge")
-    assert msg.endswith("expected one of: sse, half_sse, mse, bce, cross_entropy")
+    assert msg.endswith("expected one of: sse, half_sse, mse, bce, cross_entropy, "
+                        "bce_with_logits, cross_entropy_with_logits, nll, l1, huber, smooth_l1")
     msg = raises(r"unknown initializer 'glorot'", Network, [2, 1], init="glorot")
     assert "expected one of: uniform, xavier, he, zeros" in msg
     msg = raises(r"unknown layout 'row_major'", Network.from_matrices, [[[1]]], layout="row_major")

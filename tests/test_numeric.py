@@ -13,7 +13,7 @@ import pytest
 
 from nodenet import ACTIVATIONS, LOSSES, Network, NodenetError
 from nodenet.activations import sigmoid, softmax
-from nodenet.losses import EPS, output_deltas
+from nodenet.losses import EPS, LOG_FLOOR, output_deltas
 
 INF = float("inf")
 EXTREMES = [-1e308, -1e300, -745.0, -710.0, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1.0, 36.8,
@@ -60,14 +60,23 @@ def test_limits_at_the_ends_of_the_float_range():
     ([1e308, 1e308], [0.5, 0.5]),
     ([-1e308, -1e308, -1e308, -1e308], [0.25] * 4),
     ([1e308, 1e308 - 1e292, -1e308], [1.0, 0.0, 0.0]),
-    ([INF, 3.0, INF], [0.5, 0.0, 0.5]),
-    ([-INF, -INF], [0.5, 0.5]),
-    ([-INF, 0.0], [0.0, 1.0]),
 ])
 def test_softmax_with_mixed_huge_net_inputs(nets, expected):
     assert softmax(nets) == expected
     deltas = ACTIVATIONS["softmax"].backward([1.0, -1.0] + [0.5] * (len(nets) - 2), nets, expected)
     assert all(map(math.isfinite, deltas))
+
+
+@pytest.mark.parametrize("nets", [[INF, 3.0, INF], [-INF, -INF], [-INF, 0.0]])
+def test_an_overflowed_net_input_makes_a_softmax_layer_nan_not_a_distribution(nets):
+    # (issue 11: a ±inf net input must stop training; a share of 1 would hide it)
+    net = Network.from_matrices([[[1.0]] * len(nets)], activations="softmax", loss="sse")
+    for node, z in zip(net.layers[0], nets):
+        node.bias = z
+    outputs = net.feedforward([0.0])
+    assert all(map(math.isnan, outputs))
+    with pytest.raises(NodenetError, match=r"^forward: layer 1 node \d net became -?inf"):
+        net.forward([0.0])
 
 
 # -- losses ----------------------------------------------------------------
@@ -88,10 +97,11 @@ def test_every_loss_and_its_derivative_with_saturated_outputs(name):
                 assert not math.isnan(value) and no_nan(e), (name, y, yhat, value, e)
                 if name in ("bce", "cross_entropy"):        # clipped logs: always finite
                     assert math.isfinite(value) and all(map(math.isfinite, e))
-                    assert value <= -2 * math.log(EPS) + 1e-9
+                    assert value <= max(-2 * math.log(EPS), -2 * LOG_FLOOR) + 1e-9
                 elif max(abs(p), abs(q)) <= 1e150:          # squares of finite numbers
                     assert math.isfinite(value)
-        assert loss.value([y, y], [[1e308, -1e308], [0.5, 0.5]]) >= 0.0
+        if name != "nll":                                   # nll of non-log-probabilities
+            assert loss.value([y, y], [[1e308, -1e308], [0.5, 0.5]]) >= 0.0
 
 
 def test_squared_losses_overflow_to_inf_not_overflowerror():
@@ -102,8 +112,8 @@ def test_squared_losses_overflow_to_inf_not_overflowerror():
 
 
 def test_saturated_bce_and_cross_entropy_values_are_the_clipped_logs():
-    assert LOSSES["bce"].sample_value([1.0], [0.0]) == pytest.approx(-math.log(EPS))
-    assert LOSSES["bce"].sample_value([0.0], [1.0]) == pytest.approx(-math.log(EPS), rel=1e-4)
+    assert LOSSES["bce"].sample_value([1.0], [0.0]) == -LOG_FLOOR        # torch's −100 floor
+    assert LOSSES["bce"].sample_value([0.0], [1.0]) == -LOG_FLOOR
     assert LOSSES["cross_entropy"].sample_value([0.0, 1.0], [1.0, 0.0]) == pytest.approx(-math.log(EPS))
 
 
@@ -114,6 +124,8 @@ def test_output_deltas_for_every_pair_at_extreme_nets(loss_name, act_name):
     for z in EXTREMES:
         nets = [z, -z]
         outputs = act.forward(nets)
+        if not all(map(math.isfinite, outputs)):
+            continue            # log_softmax of ±1e308: −inf, which forward refuses
         for y in ([1.0, 0.0], [0.0, 1.0]):
             deltas = output_deltas(loss, act, y, nets, outputs)
             assert no_nan(deltas), (loss_name, act_name, z, deltas)
@@ -134,14 +146,17 @@ def test_fused_pairs_stay_exact_where_outputs_saturate():
 
 def test_sum_overflowing_inside_forward_saturates_or_raises_a_named_error():
     big = [[[1e308, 1e308]], [[1e308]]]
-    # sigmoid layers: the net input is inf, the output its limit 1
+    # sigmoid layers: the net input is inf; its output, the limit 1, would hide it
+    # (issue 11: an overflowed net input stops every path)
     net = Network.from_matrices(big, activations="sigmoid")
-    assert net.forward([1e308, 1e308]) == [1.0]
+    with pytest.raises(NodenetError, match=r"^forward: layer 1 node 0 net became inf"):
+        net.forward([1e308, 1e308])
     assert net.layers[0][0].net == INF
-    # softmax output whose net inputs overflow: still a distribution
+    # softmax output whose net inputs overflow
     net = Network.from_matrices([[[1e308, 1e308], [1e308, 1e308]], [[1e308, 1e308], [1.0, -1.0]]],
                                 activations=["tanh", "softmax"])
-    assert net.forward([1e308, 1.0]) == [1.0, 0.0]
+    with pytest.raises(NodenetError, match=r"^forward: layer 1 node 0 net became inf"):
+        net.forward([1e308, 1.0])
     # identity layers: the output would be inf, and forward says where it began
     net = Network.from_matrices(big, activations="identity")
     with pytest.raises(NodenetError) as info:

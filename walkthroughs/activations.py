@@ -50,7 +50,8 @@ def delta_table(label=1.0, steps=10):
     rows = []
     for i in range(steps + 1):
         a = i / steps
-        z = math.log(a / (1 - a)) if 0 < a < 1 else (math.inf if a == 1 else -math.inf)
+        # the net input with σ(z) = a; at the ends one far enough out that σ rounds to 1 or 0
+        z = math.log(a / (1 - a)) if 0 < a < 1 else (800.0 if a == 1 else -800.0)
         delta = output_deltas(sse, sigmoid, [label], [z], [a])[0]
         rows.append((a, 2 * (label - a), a * (1 - a), delta))
     return rows
