@@ -127,7 +127,8 @@ class Proposal:
         return out
 
     def __repr__(self):
-        return f"Proposal(step {self.t}, lr={self.lr!r}, {'ok' if self.where is None else self.where})"
+        outcome = "ok" if self.where is None else self.where
+        return f"Proposal(step {self.t}, lr={self.lr!r}, {outcome})"
 
 
 def _first_bad(p, state, slots, n_in, l, j):
@@ -234,7 +235,8 @@ class Optimizer:
         proposal = Proposal(net, lr, t)
         for l, layer in enumerate(net.layers):
             bias = layer.use_bias
-            decay = decay_rates(layer, self.weight_decay, self.decay_biases) if self.weight_decay else None
+            decay = (decay_rates(layer, self.weight_decay, self.decay_biases)
+                     if self.weight_decay else None)
             values, cols = [], []
             for j, node in enumerate(layer):
                 p = node.weights + [node.bias] if bias else list(node.weights)
@@ -276,7 +278,7 @@ class Optimizer:
         self._owner = weakref.ref(net)
 
     def step(self, net, gw, gb, lr=None):
-        """One step with gradients ``gw``, ``gb`` (out_in, as ``net.gradients`` gives), all or nothing.
+        """One step with gradients ``gw``, ``gb`` (out_in, as ``net.gradients`` gives them).
 
         ``lr`` replaces the optimizer's own rate for this step (a schedule's).
         A step that would make any weight, bias or state value NaN or ±inf
@@ -491,7 +493,8 @@ class RMSprop(Optimizer):
         self.eps = _in_range(eps, "eps", 0.0)
         self.momentum = _in_range(momentum, "momentum", 0.0, 1.0, high_open=True)
         self.centered = _flag(centered, "centered")
-        self.slots = ("v",) + (("m",) if self.centered else ()) + (("buf",) if self.momentum else ())
+        self.slots = (("v",) + (("m",) if self.centered else ())
+                      + (("buf",) if self.momentum else ()))
 
     def node_step(self, p, g, state, lr, decay, t, columns=None):
         if decay is not None:
@@ -562,6 +565,6 @@ class Adagrad(Optimizer):
 def check_optimizer(optimizer):
     """``optimizer`` if it is an Optimizer, else a NodenetError saying what is expected."""
     if not isinstance(optimizer, Optimizer):
-        raise NodenetError(f"optimizer must be a nodenet.optimizers optimizer ({', '.join(NAMES)}), "
-                           f"got {validate.describe(optimizer)}")
+        raise NodenetError(f"optimizer must be a nodenet.optimizers optimizer "
+                           f"({', '.join(NAMES)}), got {validate.describe(optimizer)}")
     return optimizer

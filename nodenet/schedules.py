@@ -112,7 +112,7 @@ class CosineAnnealingLR(Schedule):
 
 
 class LinearLR(Schedule):
-    """η·f with f going linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs.
+    """η·f, f going linearly from ``start_factor`` to ``end_factor`` in ``total_iters`` epochs.
 
     f = start + (end − start)·min(epoch − 1, total_iters)/total_iters, computed
     as PyTorch's chainable form (each rate from the one before).
@@ -168,7 +168,8 @@ def from_decay(lr_decay, decay_rate=None, decay_every=1):
             raise NodenetError("decay_rate was given without lr_decay ('step' or '1/t')")
         return None
     if not isinstance(lr_decay, str) or lr_decay not in LR_DECAYS:
-        raise NodenetError(f"lr_decay must be None, 'step' or '1/t', got {validate.brief(lr_decay)}")
+        raise NodenetError(f"lr_decay must be None, 'step' or '1/t', "
+                           f"got {validate.brief(lr_decay)}")
     if decay_rate is None:
         raise NodenetError(f"lr_decay={lr_decay!r} needs a decay_rate")
     decay_rate = validate.number(decay_rate, "decay_rate")

@@ -223,7 +223,7 @@ def _split(net, X, Y, validation, validation_data):
 class Options:
     """Every option of one ``train`` call, checked before anything changes.
 
-    Built in three parts (``run``, ``update``, ``remedies``), each checking
+    Built in four parts (``run``, ``update``, ``learning_rates``, ``remedies``), each checking
     its arguments and storing them normalized; ``fused`` says whether a
     batch may take the fast per-sample path.
     """
@@ -256,9 +256,11 @@ class Options:
         self.callback = callback
         return self
 
-    def update(self, eta, momentum, l2, l2_bias, optimizer, schedule, lr_decay, decay_rate,
-               decay_every):
+    def update(self, eta, momentum, l2, l2_bias, optimizer):
         self.optimizer = _choose_optimizer(self.net, eta, momentum, l2, l2_bias, optimizer)
+        return self
+
+    def learning_rates(self, schedule, lr_decay, decay_rate, decay_every):
         decay = from_decay(lr_decay, decay_rate, decay_every)
         if decay is not None and schedule is not None:
             raise NodenetError("give schedule or lr_decay, not both")
@@ -270,7 +272,8 @@ class Options:
         self.clip_norm = _positive_or_none(clip_norm, "clip_norm")
         self.rates = remedies.dropout_rates(self.net, dropout)
         if not isinstance(diagnostics, bool):
-            raise NodenetError(f"diagnostics must be True or False, got {validate.brief(diagnostics)}")
+            raise NodenetError(f"diagnostics must be True or False, "
+                               f"got {validate.brief(diagnostics)}")
         self.diagnostics = diagnostics
         k = self.net.sizes[-1]
         classes = is_classes(self.Y, k) and (self.Yv is None or is_classes(self.Yv, k))
@@ -341,8 +344,8 @@ def train(net, X, Y, epochs, eta=None, batch_size=1, momentum=0.0, shuffle=True,
         X, Y, Xv, Yv = _split(net, X, Y, validation, validation_data)
         opts = Options(net, X, Y, Xv, Yv)
         opts.run(epochs, batch_size, shuffle, order, target_loss, patience, callback)
-        opts.update(eta, momentum, l2, l2_bias, optimizer, schedule, lr_decay, decay_rate,
-                    decay_every)
+        opts.update(eta, momentum, l2, l2_bias, optimizer)
+        opts.learning_rates(schedule, lr_decay, decay_rate, decay_every)
         opts.remedies(clip_value, clip_norm, dropout, accuracy, diagnostics)
     except NodenetError:
         net.rng.setstate(state)         # the split may have drawn: a refused call draws nothing
@@ -352,8 +355,8 @@ def train(net, X, Y, epochs, eta=None, batch_size=1, momentum=0.0, shuffle=True,
         Trainer(opts, history).run()
     except NodenetError as err:
         norms = [e.grad_norm for e in history.diagnostics[-3:]]
-        note = ("; largest gradient norm in the last epochs: " + ", ".join(f"{g:.3g}" for g in norms)
-                if norms else "")
+        note = ("; largest gradient norm in the last epochs: "
+                + ", ".join(f"{g:.3g}" for g in norms)) if norms else ""
         raise TrainingError(f"{err}{note}", history) from None
     finally:
         set_masks(net, None)
@@ -408,8 +411,8 @@ class Trainer:
 
     def fused_samples(self, order, lr, epoch):
         """One ``sgd_step`` per sample: the fast path for plain online SGD."""
-        net, X, Y, rates, monitor = self.net, self.opts.X, self.opts.Y, self.opts.rates, self.monitor
-        optimizer = self.optimizer
+        net, optimizer, monitor = self.net, self.optimizer, self.monitor
+        X, Y, rates = self.opts.X, self.opts.Y, self.opts.rates
         if not any(rates) and monitor is None:
             for s in order:
                 where = net.sgd_step(X[s], Y[s], lr)[1]

@@ -52,7 +52,7 @@ def _check_tolerance(rtol, atol):
 # -- one parameter set ---------------------------------------------------------------
 
 def read_parameters(params, net, layout, what="params"):
-    """A client's ``(weights, biases)`` as per-node lists (weights, then the bias if the layer has one).
+    """A client's ``(weights, biases)`` as per-node lists: weights, then the bias (if any).
 
     NaN and ±inf are allowed (they will not match).  A 4-tuple
     ``(weights, biases, dW, db)`` also returns the gradients, else None.
@@ -211,49 +211,131 @@ def compare_training(net, X, Y, client, *, optimizer, epochs=1, batch_size=1, or
     """
     rtol, atol = _check_tolerance(rtol, atol)
     X, Y = _read.batch_pair(net, X, Y, samples, "compare_training")
-    optimizer = check_optimizer(optimizer).clone()
-    schedule = check_schedule(schedule)
     epochs = validate.positive_int(epochs, "epochs")
     batch_size = validate.positive_int(batch_size, "batch_size")
     if batch_size > len(X):
         raise NodenetError(f"batch_size must be at most the number of samples ({len(X)}), "
                            f"got {batch_size}")
+    replay = Replay(net.copy(), check_optimizer(optimizer).clone(), X, Y, (rtol, atol), layout)
     orders = SampleOrder(order, False, len(X), epochs)
-    per_epoch = -(-len(X) // batch_size)
-    steps = _client_steps(client, epochs * per_epoch)
-    replay = net.copy()
-    lrs = schedule.rates(optimizer.lr, epochs) if schedule else [optimizer.lr] * epochs
-    history = []                                    # nodenet's gradient of every step
-    k = 0
-    for epoch in range(1, epochs + 1):
-        perm = orders.for_epoch(epoch)
-        for position in range(0, len(perm), batch_size):
-            k += 1
-            params = next(steps, None)
-            if params is None:
-                raise NodenetError(f"client stopped after {k - 1} steps; the run has "
-                                   f"{epochs * per_epoch}")
-            got, grads = read_parameters(params, replay, layout, f"client step {k}")
-            here = Step(k, epoch, position, batch_size, perm, lrs[epoch - 1],
-                        (schedule, optimizer.lr), history)
-            try:
-                gw, gb = batch_gradient(replay, X, Y, here.batch)
-            except StepOverflow as err:
-                raise NodenetError(f"compare_training: nodenet's own step {k} overflowed: "
-                                   f"{err}") from None
-            proposal = optimizer.propose(replay, gw, gb, here.lr, explain=True)
-            expected = [[p for p, _ in node] for node in proposal.values] \
-                if proposal.where is None else None
-            if expected is None:
-                return _report(replay, optimizer, here, X, Y, (gw, gb), proposal, got, grads,
-                               [], rtol, atol, layout)
-            mismatches = _differences(expected, got, rtol, atol)
-            if mismatches:
-                return _report(replay, optimizer, here, X, Y, (gw, gb), proposal, got, grads,
-                               mismatches, rtol, atol, layout)
-            optimizer.commit(proposal)
-            history.append(((gw, gb), here.lr))
-    return TrainingReport(k, None)
+    steps = _client_steps(client, epochs * -(-len(X) // batch_size))
+    return replay.run(steps, orders, epochs, batch_size, check_schedule(schedule))
+
+
+class Replay:
+    """nodenet's side of the run: the network, the optimizer, the data, the tolerance."""
+
+    def __init__(self, net, optimizer, X, Y, tolerance, layout):
+        self.net, self.optimizer, self.X, self.Y = net, optimizer, X, Y
+        self.rtol, self.atol = tolerance
+        self.layout = layout
+
+    def run(self, steps, orders, epochs, batch_size, schedule):
+        """Step through the epochs; the report of the first step that parts, or an ok one."""
+        base = self.optimizer.lr
+        lrs = schedule.rates(base, epochs) if schedule else [base] * epochs
+        history, k = [], 0                      # nodenet's (gradient, lr) of every step
+        for epoch in range(1, epochs + 1):
+            order = orders.for_epoch(epoch)
+            for position in range(0, len(order), batch_size):
+                k += 1
+                params = next(steps, None)
+                if params is None:
+                    raise NodenetError(f"client stopped after {k - 1} steps; the run has "
+                                       f"{epochs * -(-len(order) // batch_size)}")
+                here = Step(k, epoch, position, batch_size, order, lrs[epoch - 1],
+                            (schedule, base), history)
+                report = self.step(here, params)
+                if report is not None:
+                    return report
+        return TrainingReport(k, None)
+
+    def step(self, here, params):
+        """Take nodenet's step ``here``; a report if the client's ``params`` part from it."""
+        got, client_gradient = read_parameters(params, self.net, self.layout,
+                                               f"client step {here.k}")
+        try:
+            gradient = batch_gradient(self.net, self.X, self.Y, here.batch)
+        except StepOverflow as err:
+            raise NodenetError(f"compare_training: nodenet's own step {here.k} overflowed: "
+                               f"{err}") from None
+        proposal = self.optimizer.propose(self.net, *gradient, here.lr, explain=True)
+        if proposal.where is not None:
+            finding = Finding("overflow", None, f"nodenet's own step would overflow: "
+                              f"{proposal.where}")
+            return TrainingReport(here.k, here, net=self.net, finding=finding)
+        mismatches = _differences(_new_values(proposal), got, self.rtol, self.atol)
+        if mismatches:
+            finding = self.diagnose(here, gradient, got, client_gradient)
+            return self.report(here, finding, proposal, mismatches)
+        self.optimizer.commit(proposal)
+        here.history.append((gradient, here.lr))
+        return None
+
+    def predict(self, variant, gradient, lr):
+        """The parameters ``variant`` (an optimizer with its state) would write, or None."""
+        proposal = variant.propose(self.net, gradient[0], gradient[1], lr)
+        return None if proposal.where is not None else _new_values(proposal)
+
+    def reproduces(self, variant, gradient, lr, got):
+        predicted = self.predict(variant, gradient, lr)
+        return predicted is not None and not _differences(predicted, got, self.rtol, self.atol)
+
+    def diagnose(self, here, gradient, got, client_gradient):
+        """The Finding that explains the client's step, trying the known mistakes in turn."""
+        opt = self.optimizer
+        for cause, text, variant, lr in _update_variants(opt, here):
+            if self.reproduces(variant or opt, gradient, lr, got):
+                return Finding(cause, "update", text)
+        for cause, text, used in _gradient_variants(here, self.X, self.Y, self.net, gradient):
+            if self.reproduces(opt, used, here.lr, got):
+                return Finding(cause, "gradient", text, used)
+        if client_gradient is not None:
+            used = self.client_gradient(client_gradient, len(here.batch))
+            if self.reproduces(opt, used, here.lr, got):
+                return Finding("gradient", "gradient", "the client's update is right for the "
+                               "gradient it used, but that gradient is not the batch's", used)
+            return Finding("update", "update", "the client's gradient is right (or, if the "
+                           "report below says otherwise, also wrong), but its update from it "
+                           "is not nodenet's: compare its optimizer state with nodenet's", used)
+        implied = _implied_gradient(opt, self.net, got, here.lr)
+        if implied is not None:
+            return Finding("gradient", "gradient", "none of the known update mistakes explains "
+                           f"the step; if the client's {type(opt).__name__} update is right, "
+                           "the gradient it used is not the batch's (inferred from its step)",
+                           implied)
+        return Finding("unknown", None, f"none of the known mistakes explains the step, and a "
+                       f"{type(opt).__name__} step cannot be undone to find the gradient: return "
+                       "(weights, biases, dW, db) from the client to tell a wrong gradient from "
+                       "a wrong update")
+
+    def client_gradient(self, gradient, n_samples):
+        dW = _read.weight_matrices(gradient[0], self.net, self.layout, "client dW")
+        db = _read.bias_vectors(gradient[1], self.net, n_samples, "client db")
+        return dW, [b if b is not None else [0.0] * len(layer)
+                    for b, layer in zip(db, self.net.layers)]
+
+    def report(self, here, finding, proposal, mismatches):
+        """The TrainingReport of a step that parts, with the gradient report when it is known."""
+        gradients = None
+        if finding.gradient is not None:
+            XB, YB = [self.X[s] for s in here.batch], [self.Y[s] for s in here.batch]
+            gradients = compare_gradients(self.net, XB, YB, *finding.gradient,
+                                          rtol=max(self.rtol, 1e-9), atol=max(self.atol, 1e-12))
+            if finding.cause == "update" and not gradients.ok:
+                finding = Finding("gradient", "gradient", "the gradient the client used is not "
+                                  "the batch's (the report below)", finding.gradient)
+        m = mismatches[0]
+        columns = proposal.columns[m.layer - 1][m.node]
+        state = {name: values[m.source] for name, values in columns.items()}
+        n = sum(len(p) for node in proposal.values for p, _ in node)
+        params = ParameterReport(self.net, mismatches, n, self.rtol, self.atol)
+        return TrainingReport(here.k, here, net=self.net, finding=finding, params=params,
+                              gradients=gradients, state=state, optimizer=self.optimizer)
+
+
+def _new_values(proposal):
+    return [[p for p, _ in node] for node in proposal.values]
 
 
 # -- finding the cause ---------------------------------------------------------------------
@@ -264,14 +346,6 @@ class Finding:
 
     def __init__(self, cause, category, text, gradient=None):
         self.cause, self.category, self.text, self.gradient = cause, category, text, gradient
-
-
-def _predict(variant, net, gradient, lr):
-    """The parameters ``variant`` (an optimizer with its state) would write, or None."""
-    proposal = variant.propose(net, gradient[0], gradient[1], lr)
-    if proposal.where is not None:
-        return None
-    return [[p for p, _ in node] for node in proposal.values]
 
 
 def _update_variants(opt, here):
@@ -362,8 +436,9 @@ def _shifted(here, X, Y, net):
     out = []
     for s in (1, -1):
         moved = [here.order[(start + i + s) % n] for i in range(size)]
-        out.append((f"the client's batch is {_samples(moved)}, one place {'later' if s > 0 else 'earlier'} "
-                    f"in the epoch's order than nodenet's {_samples(here.batch)}", moved))
+        where = "later" if s > 0 else "earlier"
+        out.append((f"the client's batch is {_samples(moved)}, one place {where} in the "
+                    f"epoch's order than nodenet's {_samples(here.batch)}", moved))
         shifted = [(i + s) % n for i in here.batch]
         out.append((f"the client's batch is samples {_samples(shifted)}: each index "
                     f"{'+' if s > 0 else '−'}1 from nodenet's {_samples(here.batch)}", shifted))
@@ -398,40 +473,6 @@ def _gradient_variants(here, X, Y, net, gradient):
     for text, shifted in _shifted(here, X, Y, net):
         out.append(("batch order", text, shifted))
     return out
-
-
-def _matches(predicted, got, rtol, atol):
-    return predicted is not None and not _differences(predicted, got, rtol, atol)
-
-
-def _diagnose(net, opt, here, X, Y, gradient, got, client_gradient, rtol, atol, layout):
-    """The Finding that explains the client's step, trying the known mistakes in turn."""
-    for cause, text, variant, lr in _update_variants(opt, here):
-        if _matches(_predict(variant or opt, net, gradient, lr), got, rtol, atol):
-            return Finding(cause, "update", text)
-    for cause, text, used in _gradient_variants(here, X, Y, net, gradient):
-        if _matches(_predict(opt, net, used, here.lr), got, rtol, atol):
-            return Finding(cause, "gradient", text, used)
-    if client_gradient is not None:
-        dW = _read.weight_matrices(client_gradient[0], net, layout, "client dW")
-        db = _read.bias_vectors(client_gradient[1], net, len(here.batch), "client db")
-        db = [b if b is not None else [0.0] * len(layer) for b, layer in zip(db, net.layers)]
-        if _matches(_predict(opt, net, (dW, db), here.lr), got, rtol, atol):
-            return Finding("gradient", "gradient", "the client's update is right for the "
-                           "gradient it used, but that gradient is not the batch's", (dW, db))
-        return Finding("update", "update", "the client's gradient is right (or, if the report "
-                       "below says otherwise, also wrong), but its update from it is not "
-                       "nodenet's: compare its optimizer state with nodenet's below",
-                       (dW, db))
-    implied = _implied_gradient(opt, net, got, here.lr)
-    if implied is not None:
-        return Finding("gradient", "gradient", "none of the known update mistakes explains the "
-                       f"step; if the client's {type(opt).__name__} update is right, the gradient "
-                       "it used is not the batch's (it is inferred from the step below)", implied)
-    return Finding("unknown", None, f"none of the known mistakes explains the step, and a "
-                   f"{type(opt).__name__} step cannot be undone to find the gradient: return "
-                   "(weights, biases, dW, db) from the client to tell a wrong gradient from a "
-                   "wrong update")
 
 
 def _implied_gradient(opt, net, got, lr):
@@ -473,30 +514,6 @@ def _one(opt, p, c, state, lr, t):
 
 
 # -- the report -----------------------------------------------------------------------------
-
-def _report(net, opt, here, X, Y, gradient, proposal, got, client_gradient, mismatches,
-            rtol, atol, layout):
-    if proposal.where is not None:
-        finding = Finding("overflow", None, f"nodenet's own step would overflow: "
-                          f"{proposal.where}")
-        return TrainingReport(here.k, here, net=net, finding=finding)
-    finding = _diagnose(net, opt, here, X, Y, gradient, got, client_gradient, rtol, atol, layout)
-    gradients = None
-    if finding.gradient is not None:
-        XB, YB = [X[s] for s in here.batch], [Y[s] for s in here.batch]
-        gradients = compare_gradients(net, XB, YB, finding.gradient[0], finding.gradient[1],
-                                      rtol=max(rtol, 1e-9), atol=max(atol, 1e-12))
-        if finding.cause == "update" and not gradients.ok:
-            finding = Finding("gradient", "gradient", "the gradient the client used is not the "
-                              "batch's (the report below)", finding.gradient)
-    m = mismatches[0]
-    columns = proposal.columns[m.layer - 1][m.node]
-    state = {name: values[m.source] for name, values in columns.items()}
-    n = sum(len(p) for node in proposal.values for p, _ in node)
-    params = ParameterReport(net, mismatches, n, rtol, atol)
-    return TrainingReport(here.k, here, net=net, finding=finding, params=params,
-                          gradients=gradients, state=state, optimizer=opt)
-
 
 class TrainingReport:
     """The outcome of ``compare_training``.
