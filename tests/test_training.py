@@ -240,3 +240,14 @@ def test_cosine_schedule_drives_the_epochs():
     history = small().train(X, Y, 5, optimizer=Adam(lr=0.1), schedule=CosineAnnealingLR(4))
     assert history.etas == pytest.approx([0.1, 0.0853553390593, 0.05, 0.0146446609407, 0.0],
                                          abs=1e-13)
+
+
+def test_accuracy_with_class_index_targets():
+    # a loss that takes class indices: a target [2] of a 3-output network is class 2
+    net = Network([2, 4, 3], activation="tanh", output_activation="identity",
+                  loss="cross_entropy_with_logits", seed=1)
+    X, Y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 2, 1]
+    history = net.train(X, Y, 200, optimizer=Adam(lr=0.05), batch_size=2)
+    predicted = [net.classify(x) for x in X]
+    assert history.accuracy[-1] == sum(p == y for p, y in zip(predicted, Y)) / 4
+    assert predicted == Y and history.accuracy[-1] == 1.0
