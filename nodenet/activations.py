@@ -124,7 +124,7 @@ GELU_C = 0.044715       # PyTorch's constant (a float64) in GELU(approximate="ta
 def _gelu_u(z, m):
     """u = √(2/π)·(z + c·z³), and du/dz, for the tanh form of GELU."""
     z2 = z * z
-    return m.sqrt_2_over_pi * (z + GELU_C * z2 * z), m.sqrt_2_over_pi * (1.0 + 3.0 * GELU_C * z2)
+    return m.sqrt_2_over_pi * (z + GELU_C * z2 * z), m.sqrt_2_over_pi * (1.0 + 3.0 * (GELU_C * z2))
 
 
 def gelu_tanh(z, m=FLOAT):
@@ -227,10 +227,13 @@ class Activation:
 
     def __init__(self, name, function, derivative, backward=None, bounded=False, *,
                  rule="f′(z)", numbers=None, legend="", arith=False, params=None,
-                 defaults=None, generic=None):
+                 defaults=None, generic=None, rational=False, residual=None):
         self.name = name
+        self.rational = rational        # piecewise linear: exact in rational arithmetic
         self.function = function
         self.generic = generic or function      # f(z, m), for using(m)
+        self._residual = residual               # accurate y − f(z) near saturation
+        self.m = FLOAT
         self.derivative = derivative
         self.bounded = bounded
         self.rule = rule
@@ -255,6 +258,17 @@ class Activation:
         """True if ``fast`` gives the exact-enough deltas for these outputs."""
         return -SATURATED < min(outputs) and max(outputs) < SATURATED
 
+    def residuals(self, y, nets, outputs):
+        """y_k − a_k for targets y, without the cancellation of a rounded output near ±1.
+
+        Used where an output has saturated; ``1 − σ(z)`` is then σ(−z), not
+        1 minus a number that has already lost those digits.
+        """
+        if self._residual is None:
+            return [t - a for t, a in zip(y, outputs)]
+        r, m = self._residual, self.m
+        return [r(t, z, a, m) for t, z, a in zip(y, nets, outputs)]
+
     def numbers(self, z, a, fmt):
         """f′ with this node's numbers (``fmt`` writes one number)."""
         if self._numbers is None:
@@ -269,8 +283,9 @@ class Activation:
         f, df = self.generic, self.derivative
         bound = Activation(self.name, lambda z: f(z, m), lambda z, a: df(z, a, m),
                            bounded=self.bounded, rule=self.rule, numbers=self._numbers,
-                           legend=self.legend, params=self.params, defaults=self.defaults)
-        bound.arith = False
+                           legend=self.legend, params=self.params, defaults=self.defaults,
+                           residual=self._residual)
+        bound.arith, bound.m = False, m
         return bound
 
     def to_spec(self):
@@ -310,6 +325,20 @@ class LayerActivation(Activation):
     def backward(self, upstream, nets, outputs):
         return self._backward(upstream, outputs, self.m)
 
+    def saturated(self, outputs):
+        """True if the largest probability is past SATURATED (Layer.saturated)."""
+        top = max(outputs)
+        return top > SATURATED if self.name == "softmax" else top > LOG_SATURATED
+
+    def residuals(self, y, nets, outputs):
+        """y_k − a_k; for softmax's largest output, 1 − a_j is the sum of the others."""
+        r = [t - a for t, a in zip(y, outputs)]
+        if self.name == "softmax":
+            j, rest = dominant(outputs)
+            if j is not None:
+                r[j] = (y[j] - 1.0) + rest
+        return r
+
     def using(self, m):
         bound = LayerActivation(self.name, self._forward, self._backward, rule=self.rule,
                                 legend=self.legend)
@@ -317,17 +346,65 @@ class LayerActivation(Activation):
         return bound
 
 
+def dominant(outputs):
+    """``(j, Σ_{k≠j} a_k)`` for the probability above ½ (at most one is), else (None, None).
+
+    For that output, 1 − a_j computed from a rounded a_j ≈ 1 has lost its
+    digits; the sum of the other outputs has not.
+    """
+    top = max(outputs)
+    if not top > 0.5:
+        return None, None
+    j = outputs.index(top)
+    return j, sum(a for k, a in enumerate(outputs) if k != j)
+
+
 def _softmax_backward(upstream, outputs, m):
     """δ_j = Σ_k e_k·a_k·([k = j] − a_j) = a_j·(e_j − Σ_k e_k·a_k): the full
-    Jacobian, right for every loss, not only cross-entropy."""
+    Jacobian, right for every loss, not only cross-entropy.
+
+    For an output a_j near 1, e_j − Σ_k e_k·a_k cancels; it is computed as
+    e_j·(1 − a_j) − Σ_{k≠j} e_k·a_k with 1 − a_j the sum of the other outputs.
+    """
     mean = sum(e * a for e, a in zip(upstream, outputs))
-    return [a * (e - mean) for e, a in zip(upstream, outputs)]
+    deltas = [a * (e - mean) for e, a in zip(upstream, outputs)]
+    j, rest = dominant(outputs)
+    if j is not None:
+        others = sum(e * a for k, (e, a) in enumerate(zip(upstream, outputs)) if k != j)
+        deltas[j] = outputs[j] * (upstream[j] * rest - others)
+    return deltas
+
+
+LOG_HALF = -0.6931471805599453      # log ½: a log-probability above it is the largest
+LOG_SATURATED = math.log(SATURATED)
 
 
 def _log_softmax_backward(upstream, outputs, m):
-    """∂a_k/∂z_j = [k = j] − s_j with s_j = e^(a_j): δ_j = e_j − s_j·Σ_k e_k."""
+    """∂a_k/∂z_j = [k = j] − s_j with s_j = e^(a_j): δ_j = e_j − s_j·Σ_k e_k.
+
+    For s_j > ½ that cancels; it is −Σ_{k≠j} e_k − (e^(a_j) − 1)·Σ_k e_k, with expm1.
+    """
     total = sum(upstream)
-    return [e - m.exp(a) * total for e, a in zip(upstream, outputs)]
+    deltas = [e - m.exp(a) * total for e, a in zip(upstream, outputs)]
+    top = max(outputs)
+    if top > LOG_HALF:
+        j = outputs.index(top)
+        deltas[j] = -sum(e for k, e in enumerate(upstream) if k != j) - m.expm1(top) * total
+    return deltas
+
+
+def _sigmoid_residual(t, z, a, m):
+    """t − σ(z), as (t − 1) + σ(−z) once σ(z) > ½."""
+    return (t - 1.0) + sigmoid(-z, m) if a > 0.5 else t - a
+
+
+def _tanh_residual(t, z, a, m):
+    """t − tanh(z), with 1 ∓ tanh(z) = 2σ(∓2z) once |tanh(z)| > ½."""
+    if a > 0.5:
+        return (t - 1.0) + 2.0 * sigmoid(-2.0 * z, m)
+    if a < -0.5:
+        return (t + 1.0) - 2.0 * sigmoid(2.0 * z, m)
+    return t - a
 
 
 def _sigmoid_fast(upstream, outputs):
@@ -358,7 +435,8 @@ def LeakyReLU(alpha=0.01):
         "leaky_relu", lambda z, m=FLOAT: z if z > 0.0 else alpha * z,
         lambda z, a, m=FLOAT: 1.0 if z > 0.0 else alpha,
         rule="(1 if z > 0 else α)", numbers=lambda z, a, fmt: "1" if z > 0.0 else fmt(alpha),
-        legend=f"α = {alpha!r}", arith=True, params={"alpha": alpha}, defaults={"alpha": 0.01})
+        legend=f"α = {alpha!r}", arith=True, params={"alpha": alpha}, defaults={"alpha": 0.01},
+        rational=True)
 
 
 def Softplus(beta=1.0, threshold=20.0):
@@ -387,23 +465,26 @@ def ELU(alpha=1.0):
 _selu, _selu_derivative = elu_parts(SELU_ALPHA, SELU_SCALE)
 
 
-def _entry(name, f, df, rule, numbers, legend="", fast=None, bounded=False, plain=None):
+def _entry(name, f, df, rule, numbers, legend="", fast=None, bounded=False, plain=None,
+           rational=False, residual=None):
     """A built-in activation; ``plain``: a quicker f(z) for floats (math.tanh itself)."""
     return Activation(name, plain or f, df, fast, bounded, rule=rule, numbers=numbers,
-                      legend=legend, arith=True, generic=f)
+                      legend=legend, arith=True, generic=f, rational=rational,
+                      residual=residual)
 
 
 ACTIVATIONS = {
-    "step": _entry("step", step, step_derivative, "0", lambda z, a, fmt: "0"),
-    "identity": _entry("identity", identity, identity_derivative, "1", lambda z, a, fmt: "1"),
+    "step": _entry("step", step, step_derivative, "0", lambda z, a, fmt: "0", rational=True),
+    "identity": _entry("identity", identity, identity_derivative, "1", lambda z, a, fmt: "1",
+                       rational=True),
     "sigmoid": _entry("sigmoid", sigmoid, sigmoid_derivative, "a·(1 − a)",
                       lambda z, a, fmt: f"{fmt(a)}·(1 − {fmt(a)})", fast=_sigmoid_fast,
-                      bounded=True),
+                      bounded=True, residual=_sigmoid_residual),
     "tanh": _entry("tanh", tanh, tanh_derivative, "(1 − a²)",
                    lambda z, a, fmt: f"(1 − {fmt(a)}²)", fast=_tanh_fast, bounded=True,
-                   plain=math.tanh),
+                   plain=math.tanh, residual=_tanh_residual),
     "relu": _entry("relu", relu, relu_derivative, "[z > 0]",
-                   lambda z, a, fmt: "1" if z > 0.0 else "0"),
+                   lambda z, a, fmt: "1" if z > 0.0 else "0", rational=True),
     "leaky_relu": LeakyReLU(),
     "gelu": _entry("gelu", gelu, gelu_derivative, "Φ(z) + z·φ(z)",
                    lambda z, a, fmt: f"{fmt(normal_cdf(z))} + {fmt(z)}·{fmt(normal_pdf(z))}",

@@ -15,6 +15,7 @@ namespace, at its own precision.
 """
 
 import math
+from functools import cached_property
 
 FUNCTIONS = ("exp", "log", "log1p", "expm1", "tanh", "erf", "erfc", "sqrt")
 
@@ -33,10 +34,21 @@ class Arith:
         self.num = num
         self.pi = lib.pi
         self.inf = lib.inf
-        two = num(2)
-        self.sqrt2 = self.sqrt(two)
-        self.sqrt_2_over_pi = self.sqrt(two / self.pi)         # √(2/π), GELU's tanh form
-        self.inv_sqrt_2pi = 1 / self.sqrt(two * self.pi)       # 1/√(2π), the normal density
+
+    # constants, computed once per namespace at its own precision
+    @cached_property
+    def sqrt2(self):
+        return self.sqrt(self.num(2))
+
+    @cached_property
+    def sqrt_2_over_pi(self):
+        """√(2/π), in GELU's tanh form."""
+        return self.sqrt(self.num(2) / self.pi)
+
+    @cached_property
+    def inv_sqrt_2pi(self):
+        """1/√(2π), in the normal density."""
+        return 1 / self.sqrt(self.num(2) * self.pi)
 
     def __repr__(self):
         return f"Arith({self.name})"

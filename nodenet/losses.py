@@ -42,7 +42,7 @@ import math
 from operator import mul, sub
 
 from . import validate
-from .activations import SATURATED, log_softmax, sigmoid, softmax
+from .activations import SATURATED, dominant, log_softmax, sigmoid, softmax
 from .arith import FLOAT
 from .errors import NodenetError
 from .numfmt import group
@@ -71,12 +71,20 @@ def _sse_upstream(y, yhat, p, m):
     return [2.0 * (t - a) for t, a in zip(y, yhat)]
 
 
+def _sse_residual(r, p):
+    return 2.0 * r
+
+
 def _half_sse(y, yhat, p, m):
     return 0.5 * _sse(y, yhat, p, m)
 
 
 def _half_sse_upstream(y, yhat, p, m):
     return [t - a for t, a in zip(y, yhat)]
+
+
+def _half_sse_residual(r, p):
+    return r
 
 
 def _l1(y, yhat, p, m):
@@ -87,8 +95,12 @@ def _sign(x):
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
+def _l1_residual(r, p):
+    return _sign(r)                                     # 0 where ŷ = y, as PyTorch
+
+
 def _l1_upstream(y, yhat, p, m):
-    return [_sign(t - a) for t, a in zip(y, yhat)]       # 0 where ŷ = y, as PyTorch
+    return [_sign(t - a) for t, a in zip(y, yhat)]
 
 
 def _huber(y, yhat, p, m):
@@ -100,9 +112,13 @@ def _huber(y, yhat, p, m):
     return total
 
 
-def _huber_upstream(y, yhat, p, m):
+def _huber_residual(r, p):
     c = p["delta"]
-    return [min(max(t - a, -c), c) for t, a in zip(y, yhat)]     # y − ŷ clipped to ±δ
+    return min(max(r, -c), c)                           # y − ŷ clipped to ±δ
+
+
+def _huber_upstream(y, yhat, p, m):
+    return [_huber_residual(t - a, p) for t, a in zip(y, yhat)]
 
 
 def _smooth_l1(y, yhat, p, m):
@@ -114,11 +130,13 @@ def _smooth_l1(y, yhat, p, m):
     return total
 
 
-def _smooth_l1_upstream(y, yhat, p, m):
+def _smooth_l1_residual(r, p):
     beta = p["beta"]
-    if beta == 0.0:
-        return _l1_upstream(y, yhat, p, m)
-    return [min(max((t - a) / beta, -1.0), 1.0) for t, a in zip(y, yhat)]
+    return _sign(r) if beta == 0.0 else min(max(r / beta, -1.0), 1.0)
+
+
+def _smooth_l1_upstream(y, yhat, p, m):
+    return [_smooth_l1_residual(t - a, p) for t, a in zip(y, yhat)]
 
 
 def _bce_logs(a, m):
@@ -200,7 +218,12 @@ def _ce_logits(y, z, p, m):
 def _ce_logits_upstream(y, z, p, m):
     q = _target_distribution(y, len(z), p)
     mass = sum(q)
-    return [t - s * mass for t, s in zip(q, softmax(z, m))]        # q − softmax(z)·Σq
+    s = softmax(z, m)
+    e = [t - a * mass for t, a in zip(q, s)]            # q − softmax(z)·Σq
+    j, rest = dominant(s)
+    if j is not None:                                    # 1 − s_j = Σ_{k≠j} s_k
+        e[j] = (q[j] - mass) + mass * rest
+    return e
 
 
 def _nll(y, yhat, p, m):
@@ -313,11 +336,16 @@ def _unknown_rule(loss, y, a, j, k, fmt):
 # fused pairs: the output δ written directly (same number in exact arithmetic as
 # e·f′, but it stays right where an output saturates)
 
-def _bce_sigmoid(loss, y, nets, outputs):
+def _bce_sigmoid(loss, y, layer, outputs):
+    # y − a; saturated, y − σ(z) is (y − 1) + σ(−z) (Activation.residuals)
+    r = (layer.activation.residuals(y, [n.net for n in layer.nodes], outputs)
+         if layer.saturated else None)
     if loss.divides_by_k:
         k = len(y)
+        if r is not None:
+            return [v / k for v in r]
         return [(t - a) / k for t, a in zip(y, outputs)]
-    return [t - a for t, a in zip(y, outputs)]
+    return r if r is not None else [t - a for t, a in zip(y, outputs)]
 
 
 def _bce_sigmoid_rule(loss, y, a, j, k, fmt):
@@ -326,9 +354,13 @@ def _bce_sigmoid_rule(loss, y, a, j, k, fmt):
     return "y − a", f"{fmt(y[j])} − {fmt(a[j])}", False
 
 
-def _ce_softmax(loss, y, nets, outputs):
+def _ce_softmax(loss, y, layer, outputs):
     mass = sum(y)
-    return [t - a * mass for t, a in zip(y, outputs)]
+    deltas = [t - a * mass for t, a in zip(y, outputs)]
+    if layer.saturated:                 # y_j − a_j·Σy = (y_j − Σy) + Σy·(1 − a_j)
+        j, rest = dominant(outputs)
+        deltas[j] = (y[j] - mass) + mass * rest
+    return deltas
 
 
 def _ce_softmax_rule(loss, y, a, j, k, fmt):
@@ -338,15 +370,58 @@ def _ce_softmax_rule(loss, y, a, j, k, fmt):
     return "y − a·Σy", f"{fmt(y[j])} − {fmt(a[j])}·{fmt(mass)}", False
 
 
-def _as_is(loss, y, nets, outputs):
+def _bce_softmax(loss, y, layer, outputs):
+    """δ_j = Σ_k r_k·([k = j] − a_j) with r_k = e_k·a_k = (y_k − a_k)/((1 − a_k)·K).
+
+    Written so that nothing divides by a rounded 1 − a_j: for the largest
+    output j, 1 − a_j is the sum s of the others, r_j = (y_j − a_j)/(s·K),
+    δ_j = (y_j − a_j)/K − a_j·Σ_{k≠j} r_k, and a_k·r_j = (a_k/s)·(y_j − a_j)/K,
+    with a_k/s from the net inputs if the outputs underflowed.  (This is the
+    true derivative; PyTorch's BCELoss after a softmax clamps a·(1 − a) at
+    1e-12 where an output saturates.)
+    """
+    if len(outputs) == 1:
+        return [0.0]                    # a softmax of one output is the constant 1
+    k = len(y) if loss.divides_by_k else 1
+    j, rest = dominant(outputs)
+    if j is None:
+        r = [(t - a) / ((1.0 - a) * k) for t, a in zip(y, outputs)]
+        total = sum(r)
+        return [rk - a * total for rk, a in zip(r, outputs)]
+    top = ((y[j] - 1.0) + rest) / k                  # (y_j − a_j)/K
+    r = [(t - a) / ((1.0 - a) * k) if i != j else 0.0 for i, (t, a) in enumerate(zip(y, outputs))]
+    others = sum(r)
+    if rest > 0.0:
+        shares = [a / rest for a in outputs]
+    else:                                           # a_k/s = softmax of the other nets
+        nets = [n.net for n in layer.nodes]
+        low = max(z for i, z in enumerate(nets) if i != j) if len(nets) > 1 else 0.0
+        w = [loss.m.exp(z - low) if i != j else 0.0 for i, z in enumerate(nets)]
+        shares = [v / sum(w) for v in w] if len(nets) > 1 else [0.0]
+    deltas = [rk - a * others - share * top for rk, a, share in zip(r, outputs, shares)]
+    deltas[j] = top - outputs[j] * others
+    return deltas
+
+
+def _bce_softmax_rule(loss, y, a, j, k, fmt):
+    # through softmax's Jacobian, with r = e·a = (y − a)/((1 − a)·K)
+    if k == 1:
+        return "0", "0", False          # a softmax of one output is constant
+    div = k if loss.divides_by_k else 1
+    r = [(t - p) / (sum(a[:i] + a[i + 1:]) * div) for i, (t, p) in enumerate(zip(y, a))]
+    return "r − a·Σ r", f"{fmt(r[j])} − {fmt(a[j])}·{fmt(sum(r))}", False
+
+
+def _as_is(loss, y, layer, outputs):
     """δ = e: the loss is defined on the net inputs (an identity output)."""
     return loss.upstream(y, outputs)
 
 
-def _nll_log_softmax(loss, y, nets, outputs):
+def _nll_log_softmax(loss, y, layer, outputs):
+    # [k = c] − e^(a_k); for k = c that is −(e^(a_c) − 1), with expm1
     m = loss.m
     c = int(y[0])
-    return [(1.0 if j == c else 0.0) - m.exp(a) for j, a in enumerate(outputs)]
+    return [-m.expm1(a) if j == c else -m.exp(a) for j, a in enumerate(outputs)]
 
 
 def _nll_log_softmax_rule(loss, y, a, j, k, fmt):
@@ -400,7 +475,7 @@ class Kind:
 
     def __init__(self, value, upstream, rule=None, *, elementwise=True, reduction="mean",
                  formula, params=None, expects=(), warning="", check=None, targets="values",
-                 fused=None, squared=None, polynomial=False):
+                 fused=None, squared=None, polynomial=False, residual=None):
         self.value, self.upstream, self.rule = value, upstream, rule or _unknown_rule
         self.elementwise, self.reduction, self.formula = elementwise, reduction, formula
         self.params = dict(params or {})       # name → (default, checker)
@@ -409,6 +484,7 @@ class Kind:
         self.fused = dict(fused or {})         # activation name → (delta, rule)
         self.squared = squared                 # c of c·(y − a) for the one-pass outputs
         self.polynomial = polynomial           # exact in rational arithmetic
+        self.residual = residual               # e as a function of r = y − a alone
 
 
 class Loss:
@@ -455,7 +531,9 @@ class Loss:
 
     def sample_scale(self, n_samples):
         """Weight of one sample's gradient in the batch gradient: 1 or 1/N."""
-        return 1.0 if self.reduction == "sum" else 1.0 / n_samples
+        if self.reduction == "sum":
+            return 1.0
+        return 1.0 / n_samples if self.m is FLOAT else self.m.num(1) / n_samples
 
     def value(self, Y, Yhat):
         """Batch loss over matching lists of target and output vectors."""
@@ -479,12 +557,26 @@ class Loss:
         if fused is not None:                   # e.g. sigmoid + bce: δ = (y − a)/K
             if layer.saturated and layer.hides_overflow():
                 return [float("nan")] * len(outputs)
-            return fused[0](self, y, layer.nodes, outputs)
+            return fused[0](self, y, layer, outputs)
         if not layer.saturated:
             one_pass = self.one_pass.get(act.name)
             if one_pass is not None:
                 return one_pass(y, outputs)
-        return layer.deltas(self.upstream(y, outputs), outputs)
+            return layer.deltas(self.upstream(y, outputs), outputs)
+        return layer.deltas(self.saturated_upstream(layer, y, outputs), outputs)
+
+    def saturated_upstream(self, layer, y, outputs):
+        """e for a saturated output layer: from y − a without its cancellation, where
+        the loss depends on y − a alone (the squared and absolute losses)."""
+        residual = self.kind.residual
+        if residual is None:
+            return self.upstream(y, outputs)
+        nets = [n.net for n in layer.nodes]
+        e = [residual(r, self.params) for r in layer.activation.residuals(y, nets, outputs)]
+        if self.divides_by_k:
+            k = len(outputs)
+            return [v / k for v in e]
+        return e
 
     def fused_with(self, activation):
         """True if the output δ is computed directly (e.g. sigmoid + bce: y − a)."""
@@ -637,15 +729,17 @@ _LOGITS = "{name} works on logits (it applies the {what} itself): it expects an 
 
 KINDS = {
     "sse": Kind(_sse, _sse_upstream, _squared_rule(2), reduction="sum", formula="Σ (y − ŷ)²",
-                squared=2.0, polynomial=True),
+                squared=2.0, polynomial=True, residual=_sse_residual),
     "half_sse": Kind(_half_sse, _half_sse_upstream, _squared_rule(1), reduction="sum",
-                     formula="½·Σ (y − ŷ)²", squared=1.0, polynomial=True),
+                     formula="½·Σ (y − ŷ)²", squared=1.0, polynomial=True,
+                     residual=_half_sse_residual),
     "mse": Kind(_sse, _sse_upstream, _squared_rule(2), formula="(y − ŷ)²", squared=2.0,
-                polynomial=True),
+                polynomial=True, residual=_sse_residual),
     "bce": Kind(_bce, _bce_upstream, _bce_rule,
                 formula="−[y·log ŷ + (1−y)·log(1−ŷ)]", expects=("sigmoid", "softmax"),
                 warning=_PROBABILITIES, check=_unit_interval,
-                fused={"sigmoid": (_bce_sigmoid, _bce_sigmoid_rule)}),
+                fused={"sigmoid": (_bce_sigmoid, _bce_sigmoid_rule),
+                       "softmax": (_bce_softmax, _bce_softmax_rule)}),
     "cross_entropy": Kind(
         _cross_entropy, _cross_entropy_upstream, _cross_entropy_rule, elementwise=False,
         formula="−Σ y·log ŷ", expects=("softmax",),
@@ -669,11 +763,13 @@ KINDS = {
                 warning="{name} expects log-probabilities (a log_softmax output layer), "
                         "got {out}",
                 fused={"log_softmax": (_nll_log_softmax, _nll_log_softmax_rule)}),
-    "l1": Kind(_l1, _l1_upstream, _l1_rule, formula="|y − ŷ|", polynomial=True),
-    "huber": Kind(_huber, _huber_upstream, _huber_rule, polynomial=True,
+    "l1": Kind(_l1, _l1_upstream, _l1_rule, formula="|y − ŷ|", polynomial=True,
+               residual=_l1_residual),
+    "huber": Kind(_huber, _huber_upstream, _huber_rule, polynomial=True, residual=_huber_residual,
                   formula="½d² if |d| < δ else δ·(|d| − ½δ), d = ŷ − y",
                   params={"delta": (1.0, _positive("huber delta"))}),
     "smooth_l1": Kind(_smooth_l1, _smooth_l1_upstream, _smooth_l1_rule, polynomial=True,
+                      residual=_smooth_l1_residual,
                       formula="½d²/β if |d| < β else |d| − ½β, d = ŷ − y",
                       params={"beta": (1.0, _non_negative("smooth_l1 beta"))}),
 }

@@ -107,6 +107,7 @@ class Layer:
                 nets.append(z)
             if isfinite(sum(nets)):
                 outputs = act.forward(nets)
+                self.saturated = act.saturated(outputs)
             else:       # an overflowed net must not hide in a share of 1: NaN for all
                 outputs = [float("nan")] * len(nets)
             for node, a in zip(nodes, outputs):
