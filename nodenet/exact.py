@@ -136,7 +136,7 @@ def shadow(net, m):
             copy.weights = [m.num(w) for w in node.weights]
             copy.bias = m.num(node.bias)
             nodes.append(copy)
-        layers.append(Layer(nodes, layer.activation.using(m), use_bias=layer.use_bias))
+        layers.append(Layer(nodes, layer.activation.using(m), bias=layer.use_bias))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")         # the network itself has warned already
         return Network.from_layers(layers, net.loss_function.using(m))

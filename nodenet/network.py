@@ -18,7 +18,8 @@ these and nothing with a leading underscore:
 ``layer_inputs(l)``           the activations feeding ``layers[l]``;
 ``accumulate_gradients(gw, gb, factor)``   add factor·δ·a into buffers;
 ``sgd_step(inputs, y, eta)``  one all-or-nothing SGD step (the fast path);
-``put_back(snapshot)``        restore a ``snapshot()`` this network made.
+``put_back(snapshot)``        restore a ``snapshot()`` this network made;
+``checkpoint()``, ``rollback(cp)``  save and restore everything a call may change.
 """
 
 import sys
@@ -34,7 +35,7 @@ from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, fo
 from .initializers import get_initializer
 from .losses import get_loss
 from .metrics import predicted_class
-from .node import Layer, Node
+from .node import Layer, Node, bias_option
 
 LAYOUTS = ("out_in", "in_out")
 _MAX = sys.float_info.max
@@ -85,7 +86,7 @@ class Network:
                                            f"init for layer {l} node {j} weight {i}")
                            for i in range(n_in)], 0.0)
                      for j in range(n_out)]
-            layers.append(Layer(nodes, layer_activation(spec, l), use_bias=bias))
+            layers.append(Layer(nodes, layer_activation(spec, l), bias=bias))
         self._setup(layers, loss, rng)
 
     # -- construction ------------------------------------------------------
@@ -109,7 +110,7 @@ class Network:
 
     @classmethod
     def from_matrices(cls, weights, biases=None, activations="sigmoid", loss="sse",
-                      layout="out_in", seed=0, rng=None, use_bias=True):
+                      layout="out_in", seed=0, rng=None, bias=True, *, use_bias=None):
         """Build a network from weight matrices, one per layer.
 
         Layout ``"out_in"``: row j of ``weights[l]`` holds the incoming weights
@@ -121,7 +122,8 @@ class Network:
         >>> round(net.forward([1, 3, 5])[0], 7)
         0.9308616
         """
-        layers = layers_from_matrices(weights, biases, activations, layout, use_bias)
+        layers = layers_from_matrices(weights, biases, activations, layout,
+                                      bias_option(bias, use_bias))
         return cls.from_layers(layers, loss, seed=seed, rng=rng)
 
     def to_matrices(self, layout="out_in"):
@@ -456,6 +458,28 @@ class Network:
         numbers), so a bad one changes nothing.
         """
         self.put_back(check_snapshot(self, snapshot))
+
+    def checkpoint(self):
+        """Everything a call may change: weights, biases, the last pass's values, rng.
+
+        ``rollback(checkpoint)`` puts it all back, so a call that fails half-way
+        can leave the network exactly as it found it.
+        """
+        values = [[(node.net, node.output, node.delta) for node in layer]
+                  for layer in self.layers]
+        return (self.snapshot(), values, self.inputs,
+                [layer.saturated for layer in self.layers], self.rng.getstate())
+
+    def rollback(self, checkpoint):
+        """Restore a ``checkpoint()`` of this network."""
+        weights, values, inputs, saturated, rng = checkpoint
+        self.put_back(weights)
+        for layer, saved, flag in zip(self.layers, values, saturated):
+            for node, (net, output, delta) in zip(layer, saved):
+                node.net, node.output, node.delta = net, output, delta
+            layer.saturated = flag
+        self.inputs = inputs
+        self.rng.setstate(rng)
 
     def put_back(self, snapshot):
         """``restore`` without the checks, for a snapshot this network made."""

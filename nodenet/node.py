@@ -1,16 +1,21 @@
 """A Node and a Layer: the handout's unit of computation and a list of them."""
 
+import warnings
 from math import isfinite
 from operator import mul
 
+from . import validate
 from .activations import SATURATED, get_activation
+from .errors import NodenetError
 
 
 class Node:
     """One neuron: its incoming ``weights``, ``bias`` and shared ``activation``.
 
     After a forward pass it holds ``net`` (z = Σ w·a + b) and ``output``
-    (a = f(z)); after a backward pass, ``delta`` (δ = −∂L/∂z).
+    (a = f(z)); after a backward pass, ``delta`` (δ = −∂L/∂z).  The weights
+    are checked (finite real numbers, at least one) and kept as a fresh
+    list of floats.
 
     >>> from nodenet.activations import get_activation
     >>> node = Node([0.5, 1.2, -0.3], 0.0, get_activation("sigmoid"))
@@ -21,8 +26,12 @@ class Node:
     __slots__ = ("weights", "bias", "activation", "net", "output", "delta")
 
     def __init__(self, weights, bias=0.0, activation="sigmoid"):
-        self.weights = weights
-        self.bias = bias
+        seq = validate.as_sequence(weights)
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, (list, tuple)) or not seq:
+            raise NodenetError(f"Node expects a non-empty list of weights, got "
+                               f"{validate.describe(weights)}")
+        self.weights = validate.vector(seq, len(seq), "Node", "weights")
+        self.bias = validate.number(bias, "Node bias")
         self.activation = get_activation(activation)
         self.net = None
         self.output = None
@@ -43,19 +52,45 @@ class Node:
         return text + ")"
 
 
+def bias_option(bias, use_bias=None):
+    """The ``bias=`` flag, also accepted under its old name ``use_bias=`` (deprecated)."""
+    if use_bias is not None:
+        warnings.warn("use_bias= is now called bias=", DeprecationWarning, stacklevel=3)
+        bias = use_bias
+    if not isinstance(bias, bool):
+        raise NodenetError(f"bias must be True or False, got {validate.describe(bias)}")
+    return bias
+
+
 class Layer:
     """A list of nodes sharing one activation (softmax needs the whole layer).
 
-    ``use_bias=False`` keeps every bias at 0 through training (seed 001's
-    XOR network has no biases).
+    ``bias=False`` makes a layer without biases (seed 001's XOR network,
+    PyTorch's ``Linear(bias=False)``): every node's bias must be 0, and it
+    stays 0 through training; ``layer.use_bias`` says which it is.
     """
 
-    def __init__(self, nodes, activation="sigmoid", use_bias=True):
+    def __init__(self, nodes, activation="sigmoid", bias=True, *, use_bias=None):
+        bias = bias_option(bias, use_bias)
         self.activation = get_activation(activation)
+        nodes = validate.as_sequence(nodes)
+        if isinstance(nodes, (str, bytes)) or not isinstance(nodes, (list, tuple)) or not nodes:
+            raise NodenetError(f"Layer expects a non-empty list of Node, got "
+                               f"{validate.describe(nodes)}")
+        for j, node in enumerate(nodes):
+            if not isinstance(node, Node):
+                raise NodenetError(f"Layer expects Node objects, got {validate.describe(node)} "
+                                   f"as node {j}")
+        if not bias:
+            for j, node in enumerate(nodes):
+                if node.bias != 0.0:
+                    raise NodenetError(f"bias=False makes a layer without biases, but node {j} has "
+                                       f"bias {validate.brief(node.bias)}; give zero biases or "
+                                       "bias=True")
         self.nodes = list(nodes)
         for node in self.nodes:
             node.activation = self.activation
-        self.use_bias = bool(use_bias)
+        self.use_bias = bias
         # Dropout hook: None normally; during a training step with dropout, one
         # multiplier m_j per node (0 or 1/(1−p)).  Node outputs stay UNdropped,
         # so f'(z, a) is right; what the layer passes up (feedforward,

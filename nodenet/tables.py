@@ -171,16 +171,23 @@ def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGI
     """
     _check_digits(digits)
     if order not in ORDERS:
-        raise NodenetError(f"unknown order {order!r}; expected 'standard' or 'handout'")
-    before = net.snapshot()
-    x = validate.vector(x, net.sizes[0], "step_report")
-    net.forward(x)
-    forward = forward_table(net, tablefmt, digits)
-    loss = net.step(x, y, eta, order)     # validates y and eta; same forward pass again
-    y = validate.vector(y, net.sizes[-1], "step_report", "targets")
-    deltas = delta_table(net, y, tablefmt, digits, weights=before if order == "standard" else None)
-    changes = weight_change_table(net, eta, tablefmt, digits, before=before)
-    after = net.copy().loss([x], [y])
+        raise NodenetError(f"unknown order {validate.brief(order)}; expected 'standard' or "
+                           "'handout'")
+    saved = net.checkpoint()
+    try:
+        before = net.snapshot()
+        x = validate.vector(x, net.sizes[0], "step_report")
+        net.forward(x)
+        forward = forward_table(net, tablefmt, digits)
+        loss = net.step(x, y, eta, order)     # validates y and eta; same forward pass again
+        y = net.loss_function.read_target(y, net.sizes[-1], "step_report")
+        deltas = delta_table(net, y, tablefmt, digits,
+                             weights=before if order == "standard" else None)
+        changes = weight_change_table(net, eta, tablefmt, digits, before=before)
+        after = _loss_after(net, x, y, digits)
+    except BaseException:
+        net.rollback(saved)             # a failed report changes nothing
+        raise
     name = net.loss_function.name
     if order == "standard":
         how = ("standard backpropagation: every δ is computed from the weights before "
@@ -207,8 +214,16 @@ def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGI
         "",
         changes,
         "",
-        f"loss ({name}) after the step, same example: {num(after, digits)}",
+        f"loss ({name}) after the step, same example: {after}",
     ])
+
+
+def _loss_after(net, x, y, digits):
+    """The loss on the same example after the step (on a copy), or why there is none."""
+    try:
+        return num(net.copy().loss([x], [y]), digits)
+    except NodenetError as err:
+        return f"none: {err}"
 
 
 def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digits=DIGITS,

@@ -73,7 +73,7 @@ def test_digits_option(net):
 
 
 def test_top_to_bottom_and_no_bias():
-    net = Network.from_matrices([[[1.0, -1.0]]], activations="relu", use_bias=False)
+    net = Network.from_matrices([[[1.0, -1.0]]], activations="relu", bias=False)
     assert net.to_mermaid(direction="TB") == """\
 graph TB
     x1(["x1"])

@@ -15,7 +15,7 @@ import warnings
 
 import pytest
 
-from nodenet import Network, NodenetError, NodenetWarning, get_activation, get_loss
+from nodenet import Layer, Network, Node, NodenetError, NodenetWarning, get_activation, get_loss
 from nodenet.activations import LeakyReLU
 from nodenet.initializers import get_initializer
 from nodenet.node import Layer, Node
@@ -203,12 +203,12 @@ def test_empty_network_and_layers_without_nodes():
     raises(r"layer 1 weights must be rectangular: row 0 has 2 entries, row 1 has 3",
            Network.from_matrices, [[[1, 2], [1, 2, 3]]])
     raises(r"layers must be a non-empty list of Layer", Network.from_layers, [])
-    raises(r"layer 1 has no nodes", Network.from_layers, [Layer([], "sigmoid")])
+    raises(r"Layer expects a non-empty list of Node, got list \[\]", Layer, [], "sigmoid")
     raises(r"layer 2 must be a Layer, got list", Network.from_layers,
            [Layer([Node([1.0], 0.0)]), [1]])
     raises(r"layer 2 expects 2 inputs, but layer 1 has 1 nodes", Network.from_layers,
            [Layer([Node([1.0], 0.0)]), Layer([Node([1.0, 2.0], 0.0)])])
-    raises(r"use_bias must be True or False", Network.from_matrices, [[[1.0]]], use_bias=1)
+    raises(r"bias must be True or False, got int 1", Network.from_matrices, [[[1.0]]], bias=1)
     raises(r"biases must list one vector per layer \(2\)", Network.from_matrices,
            [[[1, 2]], [[1]]], [[0]])
 
@@ -602,3 +602,50 @@ def test_random_junk_to_the_oracle_tables_and_csv_reader_never_escapes_as_anothe
             assert str(err) and "\n" not in str(err), (trial, bad, str(err))
         net.forward([0, 1])
         net.backward([1])
+
+
+# -- issue 11: the doors that were open ---------------------------------------------
+
+@pytest.mark.parametrize("weights, said", [
+    ([float("nan")], "Node: weight 0 must be finite, got nan"),
+    ([True], "Node: weight 0 must be a number, got bool True"),
+    (["1.5"], "Node: weight 0 must be a number, got str '1.5'"),
+    ([], "Node expects a non-empty list of weights, got list []"),
+    ("12", "Node expects a non-empty list of weights, got str '12'"),
+])
+def test_node_checks_its_weights(weights, said):
+    assert raises("", Node, weights) == said
+
+
+def test_node_and_layer_keep_fresh_float_lists():
+    row = (1, 2)                        # a tuple of ints: step() used to fail half-way
+    node = Node(row, 3)
+    assert node.weights == [1.0, 2.0] and type(node.weights) is list
+    assert all(type(w) is float for w in node.weights) and type(node.bias) is float
+    assert raises("", Node, [1.0], float("inf")) == "Node bias must be finite, got inf"
+    assert raises("", Layer, [node, "x"]) == "Layer expects Node objects, got str 'x' as node 1"
+    net = Network.from_layers([Layer([node])], loss="sse")
+    net.step([1.0, 1.0], [0.0], 0.1)                         # the whole update goes through
+    a = 1.0 / (1.0 + math.exp(-6.0))                        # z = 1 + 2 + 3
+    delta = 2.0 * (0.0 - a) * a * (1.0 - a)
+    assert node.weights == pytest.approx([1.0 + 0.1 * delta, 2.0 + 0.1 * delta], rel=1e-15)
+
+
+def test_a_layer_without_biases_refuses_non_zero_biases():
+    # from_matrices(..., bias=False) with biases 5 used to give 8.0 where
+    # PyTorch's Linear(bias=False) gives 3.0
+    msg = raises("", Network.from_matrices, [[[1, 1]]], [[5.0]], "identity", bias=False)
+    assert msg == ("bias=False makes a layer without biases, but node 0 has bias 5.0; "
+                   "give zero biases or bias=True")
+    net = Network.from_matrices([[[1, 1]]], None, "identity", bias=False)
+    assert net.forward([1, 2]) == [3.0]
+    with pytest.warns(DeprecationWarning, match="use_bias= is now called bias="):
+        old = Network.from_matrices([[[1, 1]]], None, "identity", use_bias=False)
+    assert old.layers[0].use_bias is False
+
+
+def test_a_system_random_is_refused_up_front():
+    import random
+    msg = raises("", Network, [2, 1], rng=random.SystemRandom())
+    assert msg == ("rng must be a seedable random.Random (its state is saved and restored "
+                   "so that a refused call draws nothing); SystemRandom cannot be")

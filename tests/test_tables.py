@@ -112,7 +112,7 @@ def test_weight_change_table_before_update_predicts_the_update():
 
 
 def test_layers_filter_and_no_bias_rows():
-    net = Network.from_matrices([[[0.5, 1.2, -0.3]], [[0.8]]], use_bias=False)
+    net = Network.from_matrices([[[0.5, 1.2, -0.3]], [[0.8]]], bias=False)
     net.forward(X)
     net.backward(Y)
     rows = weight_changes(net, ETA, layers=[2])
@@ -278,3 +278,36 @@ def test_errors_say_what_is_missing():
         delta_table(net, Y, weights=handout_network().snapshot())
     with pytest.raises(NodenetError, match="unknown order 'backwards'"):
         step_report(net, X, Y, ETA, order="backwards")
+
+
+# -- issue 11, item 8: a report that fails changes nothing --------------------------
+
+def _everything(net):
+    return ([[(list(n.weights), n.bias, n.net, n.output, n.delta) for n in layer]
+             for layer in net.layers], net.inputs, net.rng.getstate())
+
+
+def test_a_step_whose_loss_after_overflows_still_reports_and_says_why():
+    net = Network.from_matrices([[[1.0]]], activations="identity")
+    report = step_report(net, [1e150], [0], 1e-10)          # used to raise after stepping
+    assert report.splitlines()[-1] == (
+        "loss (sse) after the step, same example: none: loss: sample 0: layer 1 node 0 net "
+        "became -inf (overflow: weights, inputs or eta too large)")
+    assert net.layers[0][0].weights == [1.0 + 1e-10 * 2 * (0 - 1e150) * 1e150]
+
+
+def test_a_report_that_fails_half_way_leaves_the_network_as_it_was(monkeypatch):
+    import nodenet.tables as tables
+    net = mini()
+    net.forward(X)
+    before = _everything(net)
+
+    def broken(*args, **kwargs):
+        raise NodenetError("the table could not be drawn")
+    monkeypatch.setattr(tables, "weight_change_table", broken)
+    with pytest.raises(NodenetError, match="could not be drawn"):
+        tables.step_report(net, X, Y, ETA)
+    assert _everything(net) == before
+    with pytest.raises(NodenetError, match="step expects 1 targets, got 2"):
+        tables.step_report(net, X, [1.0, 0.0], ETA)             # a bad target: nothing moves
+    assert _everything(net) == before
