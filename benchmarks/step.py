@@ -1,15 +1,29 @@
-"""Time one per-sample SGD step of nodenet against a pure-Python floor and peers.
+"""Time one per-sample SGD step of nodenet against the fastest pure-Python floor and peers.
 
 One step = forward one sample, backward, update, on fully connected networks
 with tanh hidden layers, a sigmoid output and the ``sse`` loss, in float64.
 The contenders:
 
-``floor``      a minimal hand-written step in this file: lists of lists, no
-               object per node, ``sum(map(mul, row, a), b)`` forward, tight
-               index loops backward and update.  Its gradients are checked
-               against finite differences before anything is timed, and its
-               weights after a few steps are compared with nodenet's: bit for
-               bit up to Python 3.11 (from 3.12, ``sum()`` is compensated).
+``floor*``     hand-written steps in this file on lists of lists, no object
+               per node, each in one method with ``math.tanh``/``math.exp``
+               inline.  Four styles are tried, and at each size the report
+               measures against the fastest of them on the running
+               interpreter (CPython and PyPy favour different ones):
+
+               ``floor``        forward ``sum(map(mul, row, a), b)`` per node;
+                                backward in one index loop per row that adds
+                                the old weight's w·δ into e and then updates
+                                it (``w = row[i]; e[i] += w*dk; row[i] = w + c*a[i]``);
+               ``floor-index``  the same with plain index loops everywhere
+                                (``z += row[i]*a[i]``): what PyPy's JIT likes;
+               ``floor-zip``    ``for w, ai in zip(row, a)`` loops instead;
+               ``floor-rows``   ``floor``, but the bottom layer (which feeds
+                                no deltas) updates each row with one list
+                                comprehension.
+               Before anything is timed, every floor's gradients are checked
+               against finite differences and its weights after 20 steps are
+               compared with nodenet's: bit for bit on CPython up to 3.11 and
+               on PyPy (from CPython 3.12, ``sum()`` is compensated).
 ``nodenet``    the public ``net.step(x, y, eta)`` (validates x and y, returns
                the loss before the step).
 ``nodenet-train``  the per-sample path ``train(batch_size=1)`` uses on data
@@ -17,31 +31,41 @@ The contenders:
 ``micrograd``  scalar autograd (optional, ``pip install nodenet[bench]``).
 ``numpy``      a per-sample NumPy step (optional).
 
-The implementations take turns within every round (the machine's speed
-drifts), each round's time is a median over repeats, and the report gives
-the median over rounds of each one's ratio to the floor.
+Each measurement warms up first (PyPy compiles hot loops after a while), then
+takes the median of 5 batches.  The contenders take turns within every round
+(the machine's speed drifts), and the report gives the median over rounds of
+each one's ratio to the floor.  On PyPy each measurement runs in a fresh
+process (``--isolate``, the default there): in one shared process a
+contender's time there depends on what ran before it (3× and more at
+[784, 100, 10]), probably because the JIT's compiled loops, such as the one
+inside ``sum(map(mul, …))``, are shared by every caller.
 
-Run:  python benchmarks/step.py            (about two minutes)
-      python benchmarks/step.py --quick    (a few seconds)
+Run:  python benchmarks/step.py             (CPython: five minutes of CPU or more)
+      pypy3 benchmarks/step.py              (NumPy and micrograd optional)
+      python benchmarks/step.py --quick     (a short, noisy run)
 """
 
 import argparse
 import gc
+import json
 import math
+import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
-import tracemalloc
 from operator import mul
 
 from tabulate import tabulate
 
 import nodenet
 
-SIZES = ([2, 4, 1], [4, 16, 16, 3], [16, 32, 32, 1], [64, 64, 10])
+SIZES = ([2, 4, 1], [4, 16, 16, 3], [16, 32, 32, 1], [64, 64, 10], [784, 100, 10])
+BIG = [784, 100, 10]            # the oracle's big case
 ETA = 0.01
+PYPY = platform.python_implementation() == "PyPy"
 
 
 def n_params(sizes):
@@ -61,125 +85,278 @@ def make_nodenet(sizes, seed=0):
                            loss="sse", seed=seed)
 
 
-# -- the floor: plain lists, tight loops -------------------------------------
-
-def _sigmoid(z):
-    # the same two-branch form as nodenet's, so the numbers can be compared
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
+# -- the floors: plain lists, one method each ----------------------------------
+#
+# Every floor computes nodenet's numbers with nodenet's operations in nodenet's
+# order: z = b + w_1·a_1 + … (left to right), the sigmoid in the same two
+# branches, δ = 2(y − a)·(a(1 − a)) at the output, e_j = 0 + w_1j·δ_1 + …
+# (left to right) and δ = e·(1 − a²) below, w += (η·δ)·a.  Only the loops differ.
 
 class Floor:
-    """Weights as lists of rows W[l][k][j] (out_in), biases B[l][k]."""
+    """Weights as lists of rows W[l][k][j] (out_in), biases B[l][k]; ``step`` in subclasses."""
 
     def __init__(self, W, B):
         self.W = [[list(row) for row in m] for m in W]
         self.B = [list(b) for b in B]
 
-    def forward(self, x):
-        acts = [x]
-        a = x
-        last = len(self.W) - 1
-        tanh = math.tanh
-        for l, (W, B) in enumerate(zip(self.W, self.B)):
-            z = [sum(map(mul, row, a), b) for row, b in zip(W, B)]
-            a = [_sigmoid(v) for v in z] if l == last else [tanh(v) for v in z]
-            acts.append(a)
-        return acts
-
     def loss(self, x, y):
-        out = self.forward(x)[-1]
-        return sum((t - o) ** 2 for t, o in zip(y, out))
+        """The sse loss of one sample, by the plainest forward pass (for the checks)."""
+        a = x
+        for l, (W, B) in enumerate(zip(self.W, self.B)):
+            z = [b + sum(w * ai for w, ai in zip(row, a)) for row, b in zip(W, B)]
+            if l == len(self.W) - 1:
+                a = [1.0 / (1.0 + math.exp(-v)) for v in z]
+            else:
+                a = [math.tanh(v) for v in z]
+        return sum((t - o) ** 2 for t, o in zip(y, a))
+
+
+class MapFloor(Floor):
+    """Forward ``sum(map(mul, row, a), b)``; backward and update in one index loop."""
+
+    rows_at_once = False
 
     def step(self, x, y, eta):
-        acts = self.forward(x)
-        out = acts[-1]
-        # δ = −∂L/∂z for sse + sigmoid: 2(y − a)·a(1 − a)
-        d = [2.0 * (t - o) * (o * (1.0 - o)) for t, o in zip(y, out)]
-        for l in range(len(self.W) - 1, -1, -1):
-            W, B, a = self.W[l], self.B[l], acts[l]
-            n = len(a)
-            e = [0.0] * n if l else None
-            for k in range(len(W)):
-                row, dk = W[k], d[k]
+        W, B = self.W, self.B
+        tanh, exp = math.tanh, math.exp
+        last = len(W) - 1
+        acts = [x]
+        a = x
+        for l in range(last + 1):
+            Wl, Bl = W[l], B[l]
+            out = []
+            if l == last:
+                for k in range(len(Wl)):
+                    z = sum(map(mul, Wl[k], a), Bl[k])
+                    if z >= 0.0:
+                        out.append(1.0 / (1.0 + exp(-z)))
+                    else:
+                        ez = exp(z)
+                        out.append(ez / (1.0 + ez))
+            else:
+                for k in range(len(Wl)):
+                    out.append(tanh(sum(map(mul, Wl[k], a), Bl[k])))
+            a = out
+            acts.append(a)
+        d = [2.0 * (t - o) * (o * (1.0 - o)) for t, o in zip(y, a)]
+        for l in range(last, 0, -1):
+            Wl, Bl, below = W[l], B[l], acts[l]
+            n = len(below)
+            e = [0.0] * n
+            for k in range(len(Wl)):
+                row, dk = Wl[k], d[k]
                 c = eta * dk
-                if l:
-                    for j in range(n):           # e_j += w_kj·δ_k from the old weight,
-                        e[j] += row[j] * dk      # then the weight's update
-                        row[j] += c * a[j]
+                for i in range(n):
+                    w = row[i]
+                    e[i] += w * dk              # e_i += w_ki·δ_k from the old weight
+                    row[i] = w + c * below[i]   # then Δw = η·δ·a
+                Bl[k] += c
+            d = [ei * (1.0 - ai * ai) for ei, ai in zip(e, below)]     # tanh'
+        W0, B0 = W[0], B[0]             # the bottom layer feeds no deltas: update only
+        n = len(x)
+        for k in range(len(W0)):
+            row = W0[k]
+            c = eta * d[k]
+            if self.rows_at_once:
+                row[:] = [w + c * ai for w, ai in zip(row, x)]
+            else:
+                for i in range(n):
+                    row[i] += c * x[i]
+            B0[k] += c
+
+
+class IndexFloor(Floor):
+    """Plain index loops everywhere."""
+
+    def step(self, x, y, eta):
+        W, B = self.W, self.B
+        tanh, exp = math.tanh, math.exp
+        last = len(W) - 1
+        acts = [x]
+        a = x
+        for l in range(last + 1):
+            Wl, Bl = W[l], B[l]
+            n = len(a)
+            out = []
+            for k in range(len(Wl)):
+                row = Wl[k]
+                z = Bl[k]
+                for i in range(n):
+                    z += row[i] * a[i]
+                if l < last:
+                    out.append(tanh(z))
+                elif z >= 0.0:
+                    out.append(1.0 / (1.0 + exp(-z)))
                 else:
-                    for j in range(n):
-                        row[j] += c * a[j]
-                B[k] += c
+                    ez = exp(z)
+                    out.append(ez / (1.0 + ez))
+            a = out
+            acts.append(a)
+        d = []
+        for k in range(len(a)):
+            o = a[k]
+            d.append(2.0 * (y[k] - o) * (o * (1.0 - o)))
+        for l in range(last, -1, -1):
+            Wl, Bl, below = W[l], B[l], acts[l]
+            n = len(below)
             if l:
-                d = [ej * (1.0 - aj * aj) for ej, aj in zip(e, a)]     # tanh'
+                e = [0.0] * n
+                for k in range(len(Wl)):
+                    row, dk = Wl[k], d[k]
+                    c = eta * dk
+                    for i in range(n):
+                        w = row[i]
+                        e[i] += w * dk
+                        row[i] = w + c * below[i]
+                    Bl[k] += c
+                d = []
+                for i in range(n):
+                    ai = below[i]
+                    d.append(e[i] * (1.0 - ai * ai))
+            else:
+                for k in range(len(Wl)):
+                    row = Wl[k]
+                    c = eta * d[k]
+                    for i in range(n):
+                        row[i] += c * below[i]
+                    Bl[k] += c
 
 
-def floor_from(net):
+class ZipFloor(Floor):
+    """``zip``/``enumerate`` loops instead of indices."""
+
+    def step(self, x, y, eta):
+        W, B = self.W, self.B
+        tanh, exp = math.tanh, math.exp
+        last = len(W) - 1
+        acts = [x]
+        a = x
+        for l in range(last + 1):
+            out = []
+            for row, z in zip(W[l], B[l]):
+                for w, ai in zip(row, a):
+                    z += w * ai
+                if l < last:
+                    out.append(tanh(z))
+                elif z >= 0.0:
+                    out.append(1.0 / (1.0 + exp(-z)))
+                else:
+                    ez = exp(z)
+                    out.append(ez / (1.0 + ez))
+            a = out
+            acts.append(a)
+        d = [2.0 * (t - o) * (o * (1.0 - o)) for t, o in zip(y, a)]
+        for l in range(last, -1, -1):
+            Wl, Bl, below = W[l], B[l], acts[l]
+            if l:
+                e = [0.0] * len(below)
+                for k, dk in enumerate(d):
+                    row = Wl[k]
+                    c = eta * dk
+                    for i, ai in enumerate(below):
+                        w = row[i]
+                        e[i] += w * dk
+                        row[i] = w + c * ai
+                    Bl[k] += c
+                d = [ei * (1.0 - ai * ai) for ei, ai in zip(e, below)]
+            else:
+                for k, dk in enumerate(d):
+                    row = Wl[k]
+                    c = eta * dk
+                    for i, ai in enumerate(below):
+                        row[i] += c * ai
+                    Bl[k] += c
+
+
+class RowsFloor(MapFloor):
+    """``MapFloor`` with the bottom layer's rows updated by one list comprehension each."""
+
+    rows_at_once = True
+
+
+FLOORS = {"floor": MapFloor, "floor-index": IndexFloor, "floor-zip": ZipFloor,
+          "floor-rows": RowsFloor}
+
+
+def floor_from(net, kind="floor"):
     W, B = net.to_matrices()
-    return Floor(W, B)
+    return FLOORS[kind](W, B)
 
 
 def check_floor(h=1e-6, tol=1e-6):
-    """Finite differences vs the floor's step; returns the largest relative error."""
+    """Finite differences vs every floor's step; returns the largest relative error."""
     worst = 0.0
-    for sizes in ([2, 4, 1], [3, 5, 4, 2]):
-        X, Y = data(sizes, 1, seed=7)
-        x, y = X[0], Y[0]
-        base = floor_from(make_nodenet(sizes, seed=3))
-        eta = 1e-3
-        stepped = Floor(base.W, base.B)
-        stepped.step(x, y, eta)
-        for l in range(len(base.W)):
-            for k in range(len(base.W[l])):
-                params = [("W", j) for j in range(len(base.W[l][k]))] + [("B", None)]
-                for kind, j in params:
-                    def loss_at(delta):
-                        probe = Floor(base.W, base.B)
-                        if kind == "W":
-                            probe.W[l][k][j] += delta
+    for kind in FLOORS:
+        for sizes in ([2, 4, 1], [3, 5, 4, 2]):
+            X, Y = data(sizes, 1, seed=7)
+            x, y = X[0], Y[0]
+            base = floor_from(make_nodenet(sizes, seed=3), kind)
+            eta = 1e-3
+            stepped = FLOORS[kind](base.W, base.B)
+            stepped.step(x, y, eta)
+            for l in range(len(base.W)):
+                for k in range(len(base.W[l])):
+                    for j in list(range(len(base.W[l][k]))) + [None]:      # None: the bias
+                        def loss_at(delta):
+                            probe = Floor(base.W, base.B)
+                            if j is None:
+                                probe.B[l][k] += delta
+                            else:
+                                probe.W[l][k][j] += delta
+                            return probe.loss(x, y)
+                        numeric = (loss_at(h) - loss_at(-h)) / (2 * h)
+                        if j is None:
+                            change = stepped.B[l][k] - base.B[l][k]
                         else:
-                            probe.B[l][k] += delta
-                        return probe.loss(x, y)
-                    numeric = (loss_at(h) - loss_at(-h)) / (2 * h)
-                    if kind == "W":
-                        change = stepped.W[l][k][j] - base.W[l][k][j]
-                    else:
-                        change = stepped.B[l][k] - base.B[l][k]
-                    analytic = -change / eta          # Δw = −η·∂L/∂w
-                    err = abs(numeric - analytic) / max(1e-8, abs(numeric) + abs(analytic))
-                    worst = max(worst, err)
+                            change = stepped.W[l][k][j] - base.W[l][k][j]
+                        analytic = -change / eta          # Δw = −η·∂L/∂w
+                        err = abs(numeric - analytic) / max(1e-8, abs(numeric) + abs(analytic))
+                        worst = max(worst, err)
     if worst > tol:
         raise AssertionError(f"floor gradients disagree with finite differences: {worst:.3g}")
     return worst
 
 
-def check_same_numbers(steps=20):
-    """Largest relative difference between nodenet's and the floor's weights after ``steps`` steps.
+def differences(steps=20, sizes_list=SIZES):
+    """{(floor, sizes): largest relative difference from nodenet's weights after ``steps`` steps}.
 
-    0.0 on CPython ≤ 3.11, where ``sum()`` adds floats left to right just as
-    the floor's ``e[j] += …`` loop does: the numbers are bit-identical.  From
-    3.12, ``sum()`` of floats is compensated (more accurate), so nodenet's
-    e_j = Σ_k w_kj·δ_k may differ from the floor's in the last bits.
+    0.0 where the floor's numbers are nodenet's, bit for bit: on CPython ≤ 3.11
+    and PyPy, whose ``sum()`` adds floats left to right just as the floors'
+    loops do.  From CPython 3.12, ``sum()`` of floats is compensated (more
+    accurate), so nodenet's e_j = Σ_k w_kj·δ_k may differ in the last bits.
     """
-    worst = 0.0
-    for sizes in SIZES:
+    out = {}
+    for sizes in sizes_list:
         X, Y = data(sizes)
         net = make_nodenet(sizes)
-        floor = floor_from(net)
+        floors = {kind: floor_from(net, kind) for kind in FLOORS}
         for s in range(steps):
             x, y = X[s % len(X)], Y[s % len(Y)]
             net.step(x, y, ETA)
-            floor.step(x, y, ETA)
+            for floor in floors.values():
+                floor.step(x, y, ETA)
         W, B = net.to_matrices()
         ours = [w for m in W for row in m for w in row] + [b for bs in B for b in bs]
-        theirs = [w for m in floor.W for row in m for w in row] + [b for bs in floor.B for b in bs]
-        for a, b in zip(ours, theirs):
-            if a != b:
-                worst = max(worst, abs(a - b) / max(abs(a), abs(b)))
-    return worst
+        for kind, floor in floors.items():
+            theirs = ([w for m in floor.W for row in m for w in row]
+                      + [b for bs in floor.B for b in bs])
+            worst = 0.0
+            for a, b in zip(ours, theirs):
+                if a != b:
+                    worst = max(worst, abs(a - b) / max(abs(a), abs(b)))
+            out[kind, tuple(sizes)] = worst
+    return out
+
+
+def check_same_numbers(steps=20):
+    """The largest of ``differences(steps)`` at the three smallest sizes.
+
+    There every tanh output stays below 0.9 in magnitude, so the result is
+    0.0 (bit for bit) as long as nodenet takes f' from the output, 1 − a², for
+    unsaturated outputs, even if it takes it from z for saturated ones (where
+    the floors keep 1 − a²).  The report shows every size.
+    """
+    return max(differences(steps, SIZES[:3]).values())
 
 
 # -- peers ---------------------------------------------------------------------
@@ -275,30 +452,51 @@ def make_numpy(net):
     return step
 
 
-def contenders(sizes):
-    """name → step(x, y, eta), each on its own copy of the same initial weights."""
+def contender_names(sizes):
+    """The contenders at ``sizes`` on this interpreter, in a fixed order."""
+    names = list(FLOORS) + ["nodenet-train", "nodenet"]
+    if list(sizes) == BIG:
+        names.append("nodenet-gradients")       # the oracle's big case
+    elif _patch_micrograd():                    # micrograd: minutes per step at BIG
+        names.append("micrograd")
+    try:
+        import numpy  # noqa: F401
+        names.append("numpy")
+    except ImportError:
+        pass
+    return names
+
+
+def contenders(sizes, only=None):
+    """name → step(x, y, eta), each on its own copy of the same initial weights.
+
+    ``nodenet-gradients`` is ``net.gradients([x], [y])``: the oracle's call,
+    which checks the sample and leaves the weights alone.
+    """
     base = make_nodenet(sizes)
     out = {}
-    floor = floor_from(base)
-    out["floor"] = floor.step
-    net = base.copy()
-    out["nodenet"] = net.step
-    net2 = base.copy()
-    if hasattr(net2, "sgd_step"):
-        out["nodenet-train"] = net2.sgd_step
-    else:                       # the same work as train(batch_size=1) did before
-        def internal(x, y, eta, net=net2):
-            net.feedforward(x)
-            net.backprop(y)
-            for l in range(len(net.layers)):
-                net._update_layer(l, eta)
-        out["nodenet-train"] = internal
-    if _patch_micrograd():
-        out["micrograd"] = make_micrograd(base)
-    np_step = make_numpy(base)
-    if np_step is not None:
-        out["numpy"] = np_step
+    for name in contender_names(sizes):
+        if only is not None and name not in only:
+            continue
+        if name in FLOORS:
+            out[name] = floor_from(base, name).step
+        elif name == "nodenet":
+            out[name] = base.copy().step
+        elif name == "nodenet-train":
+            out[name] = base.copy().sgd_step
+        elif name == "nodenet-gradients":
+            out[name] = _gradients_step(base.copy())
+        elif name == "micrograd":
+            out[name] = make_micrograd(base)
+        elif name == "numpy":
+            out[name] = make_numpy(base)
     return out
+
+
+def _gradients_step(net):
+    def step(x, y, eta):
+        net.gradients([x], [y])
+    return step
 
 
 # -- timing ----------------------------------------------------------------------
@@ -308,15 +506,21 @@ clock = time.process_time
 
 
 def time_per_step(step, X, Y, target_s):
-    """Median seconds per step over a few batches lasting about ``target_s`` in all."""
+    """Median seconds per step over 5 batches lasting about ``target_s`` in all.
+
+    A warm-up of about ``target_s / 2`` (and at least 3 steps) comes first:
+    PyPy compiles a loop only after it has run many times.
+    """
     n = len(X)
     t0 = clock()
-    step(X[0], Y[0], ETA)
-    once = max(clock() - t0, 1e-7)
-    reps = 5
-    inner = max(1, int(target_s / reps / once))
+    done = 0
+    while done < 3 or clock() - t0 < target_s / 2:
+        step(X[done % n], Y[done % n], ETA)
+        done += 1
+    once = max((clock() - t0) / done, 1e-8)
+    inner = max(1, int(target_s / 5 / once))
     times = []
-    for r in range(reps):
+    for r in range(5):
         t0 = clock()
         for i in range(inner):
             step(X[i % n], Y[i % n], ETA)
@@ -324,24 +528,55 @@ def time_per_step(step, X, Y, target_s):
     return statistics.median(times)
 
 
-def run_rounds(rounds, target_s, names=None):
-    """{size: {name: [seconds per step, one per round]}}."""
+def budget(name, target_s):
+    return min(target_s, 0.3) if name == "micrograd" else target_s
+
+
+def measure(name, sizes, target_s):
+    """Seconds per step of one contender, here in this process."""
+    X, Y = data(sizes)
+    step = contenders(sizes, only=[name])[name]
+    gc.collect()
+    return time_per_step(step, X, Y, budget(name, target_s))
+
+
+def measure_apart(name, sizes, target_s):
+    """``measure`` in a fresh process of this interpreter (no JIT state from the others)."""
+    done = subprocess.run([sys.executable, os.path.abspath(__file__), "--measure", name,
+                           json.dumps(list(sizes)), repr(target_s)],
+                          capture_output=True, text=True, check=True)
+    return float(done.stdout)
+
+
+def run_rounds(rounds, target_s, isolate=False, sizes_list=SIZES):
+    """{sizes: {name: [seconds per step, one per round]}}."""
     results = {}
-    for sizes in SIZES:
-        X, Y = data(sizes)
-        steps = contenders(sizes)
-        if names:
-            steps = {k: v for k, v in steps.items() if k in names or k == "floor"}
-        per = {name: [] for name in steps}
-        order = list(steps)
+    for sizes in sizes_list:
+        names = contender_names(sizes)
+        if not isolate:
+            X, Y = data(sizes)
+            steps = contenders(sizes)
+        per = {name: [] for name in names}
         for r in range(rounds):
-            order = order[1:] + order[:1]            # rotate who goes first
+            order = names[r % len(names):] + names[:r % len(names)]   # who goes first rotates
             for name in order:
-                budget = target_s if name != "micrograd" else min(target_s, 0.3)
-                gc.collect()
-                per[name].append(time_per_step(steps[name], X, Y, budget))
+                if isolate:
+                    per[name].append(measure_apart(name, sizes, target_s))
+                else:
+                    gc.collect()
+                    per[name].append(time_per_step(steps[name], X, Y, budget(name, target_s)))
         results[tuple(sizes)] = per
     return results
+
+
+def fastest_floor(per):
+    """The floor with the lowest median time in one size's results."""
+    return min(FLOORS, key=lambda name: statistics.median(per[name]))
+
+
+def ratio(per, name, floor):
+    """Median over rounds of the round's time of ``name`` over the floor's."""
+    return statistics.median([t / f for t, f in zip(per[name], per[floor])])
 
 
 def slope(points):
@@ -355,7 +590,7 @@ def slope(points):
     return b, my - b * mx
 
 
-# -- memory ----------------------------------------------------------------------
+# -- memory (CPython: PyPy has no tracemalloc, and no sys.getsizeof) ---------------
 
 def step_memory(sizes, name, steps=1000):
     """(peak bytes in one step, growth over ``steps`` steps, peak over them).
@@ -364,12 +599,13 @@ def step_memory(sizes, name, steps=1000):
     freed when the update replaces it, is counted as freed; ``steps`` warm-up
     steps come first, so one-time allocations are not counted as growth.
     """
+    import tracemalloc
     X, Y = data(sizes)
     n = len(X)
     gc.collect()
     tracemalloc.start()
     try:
-        step = contenders(sizes)[name]
+        step = contenders(sizes, only=[name])[name]
         for i in range(steps):
             step(X[i % n], Y[i % n], ETA)
         gc.collect()
@@ -389,7 +625,7 @@ def step_memory(sizes, name, steps=1000):
         tracemalloc.stop()
 
 
-_SHARED = (type, type(math), type(len), type(_sigmoid), random.Random,
+_SHARED = (type, type(math), type(len), type(data), random.Random,
            nodenet.Activation, nodenet.losses.Loss)
 
 
@@ -424,26 +660,6 @@ def model_bytes(sizes):
     return deep_size(net.layers) / p, (deep_size(floor.W) + deep_size(floor.B)) / p
 
 
-# -- the oracle's big case ---------------------------------------------------------
-
-def time_gradients(reps=5):
-    sizes = [784, 100, 10]
-    net = nodenet.Network(sizes, activation="tanh", output_activation="sigmoid", seed=0)
-    X, Y = data(sizes, 1)
-    times = []
-    for _ in range(reps):
-        t0 = clock()
-        net.gradients(X, Y)
-        times.append(clock() - t0)
-    floor = floor_from(net)
-    ftimes = []
-    for _ in range(reps):
-        t0 = clock()
-        floor.step(X[0], Y[0], 0.0)
-        ftimes.append(clock() - t0)
-    return statistics.median(times), statistics.median(ftimes), n_params(sizes)
-
-
 # -- report -------------------------------------------------------------------------
 
 def machine():
@@ -456,74 +672,110 @@ def machine():
                     break
     except OSError:
         pass
-    import os
-    return (f"{cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()} "
-            f"({platform.python_implementation()}); nodenet {nodenet.__version__}")
+    version = platform.python_version()
+    if PYPY:
+        version += " (PyPy " + ".".join(map(str, sys.pypy_version_info[:3])) + ")"
+    else:
+        version += f" ({platform.python_implementation()})"
+    return f"{cpu}, {os.cpu_count()} CPUs; Python {version}; nodenet {nodenet.__version__}"
 
 
-def report(rounds, target_s, mem_steps, grad_reps):
-    lines = [f"machine: {machine()}"]
-    worst = check_floor()
-    differ = check_same_numbers()
-    lines.append(f"floor gradient check: max relative error vs finite differences {worst:.1e}")
-    lines.append("nodenet and floor weights after 20 steps: "
-                 + ("bit-identical" if differ == 0.0 else
-                    f"max relative difference {differ:.1e} (sum() is compensated from Python 3.12)"))
-    results = run_rounds(rounds, target_s)
-    names = list(next(iter(results.values())))
+def _us(seconds):
+    us = seconds * 1e6
+    return f"{us:.2f}" if us < 10 else f"{us:.1f}"
+
+
+def speed_tables(results, rounds):
+    """The floors' table and the contenders' table, as lines."""
     rows = []
     for sizes, per in results.items():
-        floor = per["floor"]
-        row = [list(sizes), n_params(sizes)]
-        for name in names:
-            row.append(f"{statistics.median(per[name]) * 1e6:.1f}")
-        for name in names:
-            if name == "floor":
-                continue
-            ratios = [t / f for t, f in zip(per[name], floor)]
-            row.append(f"{statistics.median(ratios):.2f}")
+        best = fastest_floor(per)
+        rows.append([list(sizes)] + [_us(statistics.median(per[f])) for f in FLOORS] + [best])
+    lines = [f"floors: median µs per step ({rounds} rounds); the fastest is the floor below",
+             tabulate(rows, ["sizes"] + [f"{f} µs" for f in FLOORS] + ["fastest"],
+                      tablefmt="github"), ""]
+    others = []
+    for per in results.values():
+        others += [n for n in per if n not in FLOORS and n not in others]
+    rows = []
+    for sizes, per in results.items():
+        best = fastest_floor(per)
+        row = [list(sizes), n_params(sizes), _us(statistics.median(per[best]))]
+        for name in others:
+            row.append(f"{_us(statistics.median(per[name]))} ({ratio(per, name, best):.2f})"
+                       if name in per else "–")
         rows.append(row)
-    headers = (["sizes", "params"] + [f"{n} µs" for n in names]
-               + [f"{n}/floor" for n in names if n != "floor"])
-    lines.append("")
-    lines.append(f"median µs per step ({rounds} rounds) and median per-round ratio to the floor")
-    lines.append(tabulate(rows, headers, tablefmt="github"))
-
-    rows = []
-    for name in names:
-        pts = [(n_params(s), statistics.median(per[name]) * 1e9) for s, per in results.items()]
-        b, a = slope(pts)
-        rows.append([name, f"{b:.0f}", f"{a / 1e3:.1f}",
-                     " / ".join(f"{t / p:.0f}" for p, t in pts)])
-    lines.append("")
-    lines.append("cost vs parameters: least-squares slope over the sizes")
-    lines.append(tabulate(rows, ["impl", "ns/param", "fixed µs", "ns/param at each size"],
+    lines.append("median µs per step, and (in brackets) the median per-round ratio to the "
+                 "fastest floor")
+    lines.append(tabulate(rows, ["sizes", "params", "floor µs"] + [f"{n} µs" for n in others],
                           tablefmt="github"))
-
     rows = []
-    for sizes in SIZES:
-        for name in contenders(sizes):
+    for name in ["floor"] + others:
+        pts = []
+        for s, per in results.items():
+            if name == "floor" or name in per:
+                t = per[fastest_floor(per) if name == "floor" else name]
+                pts.append((n_params(s), statistics.median(t) * 1e9))
+        if len(pts) < 3:
+            continue
+        b, a = slope(pts)
+        rows.append([name, f"{b:.1f}", f"{a / 1e3:.1f}",
+                     " / ".join(f"{t / p:.1f}" for p, t in pts)])
+    lines += ["", "cost vs parameters: least-squares slope over the sizes",
+              tabulate(rows, ["impl", "ns/param", "fixed µs", "ns/param at each size"],
+                       tablefmt="github")]
+    return lines
+
+
+def memory_tables(mem_steps):
+    rows = []
+    for sizes in SIZES[:-1]:
+        for name in contender_names(sizes):
+            if name.startswith("floor-"):
+                continue
             n_mem = mem_steps if name != "micrograd" else min(mem_steps, 50)
             one, grown, peak = step_memory(sizes, name, n_mem)
             rows.append([sizes, name, one, f"{grown} ({n_mem})", peak])
-    lines.append("")
-    lines.append("memory (tracemalloc bytes, after as many warm-up steps): peak in one step;"
-                 " growth and peak over the steps")
-    lines.append(tabulate(rows, ["sizes", "impl", "peak 1 step", "growth (steps)", "peak over steps"],
-                          tablefmt="github"))
-
+    lines = ["memory (tracemalloc bytes, after as many warm-up steps): peak in one step;"
+             " growth and peak over the steps",
+             tabulate(rows, ["sizes", "impl", "peak 1 step", "growth (steps)", "peak over steps"],
+                      tablefmt="github"), ""]
     rows = []
     for sizes in SIZES:
         nb, fb = model_bytes(sizes)
         rows.append([sizes, f"{nb:.1f}", f"{fb:.1f}", f"{nb / fb:.2f}"])
-    lines.append("")
     lines.append("model memory, bytes per parameter (deep sys.getsizeof)")
     lines.append(tabulate(rows, ["sizes", "nodenet", "floor", "ratio"], tablefmt="github"))
+    return lines
 
-    g, f, p = time_gradients(grad_reps)
+
+def report(rounds, target_s, mem_steps, isolate):
+    lines = [f"machine: {machine()}",
+             "timing: " + ("each measurement in a fresh process" if isolate else
+                           "all contenders in this one process")]
+    worst = check_floor()
+    lines.append(f"floor gradient check (every floor): max relative error vs finite "
+                 f"differences {worst:.1e}")
+    differ = differences()
+    if max(differ.values()) == 0.0:
+        lines.append("every floor's weights after 20 steps: bit-identical to nodenet's")
+    else:
+        lines.append("floors' weights after 20 steps vs nodenet's, max relative difference: "
+                     + ", ".join(f"{k} {list(s)} {v:.1e}" for (k, s), v in differ.items() if v))
     lines.append("")
-    lines.append(f"net.gradients(X, Y) on one sample, [784, 100, 10] ({p} params): "
-                 f"{g * 1e3:.2f} ms (floor step {f * 1e3:.2f} ms, ratio {g / f:.2f})")
+    results = run_rounds(rounds, target_s, isolate)
+    lines += speed_tables(results, rounds)
+    per = results[tuple(BIG)]
+    best = fastest_floor(per)
+    g = statistics.median(per["nodenet-gradients"])
+    lines += ["", f"the oracle's big case: net.gradients(X, Y) on one sample of {BIG} "
+              f"({n_params(BIG)} params) takes {g * 1e3:.2f} ms, "
+              f"{ratio(per, 'nodenet-gradients', best):.2f} × one step of the fastest floor "
+              f"({best}, which also updates)"]
+    if PYPY:
+        lines += ["", "memory: not measured on PyPy (no tracemalloc, no sys.getsizeof)"]
+    elif mem_steps:
+        lines += [""] + memory_tables(mem_steps)
     return "\n".join(lines)
 
 
@@ -531,12 +783,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short, noisy run")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--isolate", action=argparse.BooleanOptionalAction, default=PYPY,
+                        help="time each contender in a fresh process (default on PyPy)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory tables")
+    parser.add_argument("--measure", nargs=3, metavar=("NAME", "SIZES", "SECONDS"),
+                        help=argparse.SUPPRESS)      # the worker of --isolate
     args = parser.parse_args(argv)
+    if args.measure:
+        name, sizes, target_s = args.measure
+        print(repr(measure(name, json.loads(sizes), float(target_s))))
+        return 0
     if args.quick:
-        rounds, target_s, mem_steps, grad_reps = args.rounds or 3, 0.02, 100, 3
+        rounds, target_s, mem_steps = args.rounds or 3, 0.02, 100
     else:
-        rounds, target_s, mem_steps, grad_reps = args.rounds or 9, 0.25, 1000, 9
-    print(report(rounds, target_s, mem_steps, grad_reps))
+        rounds, target_s, mem_steps = args.rounds or 9, 0.25, 1000
+    print(report(rounds, target_s, 0 if args.no_memory else mem_steps, args.isolate))
     return 0
 
 
