@@ -111,7 +111,7 @@ def delta_formulas(net, y, digits=DIGITS, weights=None):
     standard step pass the snapshot taken before it; after a handout-order
     step the current weights are the ones its hidden deltas used.
     """
-    _check_digits(digits)
+    check_digits(digits)
     if net.inputs is None or any(node.delta is None for layer in net.layers for node in layer):
         raise NodenetError("delta formulas need forward(x) and backward(y) (or step) first")
     loss, layers = net.loss_function, net.layers
@@ -181,6 +181,6 @@ def check_snapshot(net, weights):
                            "with the same number of layers, nodes and inputs")
 
 
-def _check_digits(digits):
+def check_digits(digits):
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 15:
         raise NodenetError(f"digits must be a whole number from 1 to 15, got {digits!r}")

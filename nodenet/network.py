@@ -29,6 +29,7 @@ from math import hypot, isfinite
 from . import validate
 from .build import (check_flag, check_layers, check_layout, check_rng, check_snapshot,
                     layer_activation, layers_from_matrices, transpose)
+from .display import layers_html
 from .errors import NodenetError, NodenetWarning
 from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, forward_is_finite,
                      nonfinite_error, pass_is_finite, weights_finite)
@@ -158,6 +159,10 @@ class Network:
         hidden = ", ".join(acts[:-1])
         arrow = f"{hidden} → {acts[-1]}" if hidden else acts[-1]
         return f"Network({self.sizes}, {arrow}, loss={self.loss_function.label})"
+
+    def _repr_html_(self):
+        """In Jupyter: the layers as a table, then the network's picture (nodenet.svg)."""
+        return layers_html(self)
 
     # -- one sample: forward, backward, update -------------------------------
 

@@ -1,19 +1,30 @@
 """Per-node tables of a forward pass, its deltas and its weight changes.
 
-Every function *returns* a string made by ``tabulate`` in any of its formats
-(``tablefmt="github"`` unless told: ``plain``, ``pipe``, ``latex``,
-``html``, …), with every number written by ``nodenet.numfmt.num`` to
-``digits`` significant digits (7, R's default, unless told).
+Every function *returns* a table — a ``nodenet.display.TableText``, which
+is the table's text as a ``str`` — made by ``tabulate`` in any of its
+formats (``tablefmt="github"`` unless told: ``plain``, ``pipe``, ``html``,
+…), or as CSV (``"csv"``) or pdfLaTeX-ready LaTeX (``"latex"``,
+``"latex_booktabs"``), with every number written by ``nodenet.numfmt.num``
+to ``digits`` significant digits (7, R's default, unless told).  Its rows
+are also data: ``table.records``, one dict per row, with the keys listed
+below; in Jupyter a table shows itself as HTML.
 
 * ``forward_table(net)`` — layer, node, the terms w·a, b, net input,
-  activation and output, as the last ``forward`` left them;
+  activation and output, as the last ``forward`` left them (records:
+  ``layer``, ``node``, ``terms``, ``bias``, ``net``, ``activation``, ``output``);
 * ``delta_table(net, y)`` — each node's δ rule, the rule with its numbers,
-  and δ (see ``nodenet.formulas``);
-* ``weight_change_table(net, eta)`` — from → to, w, δ, a, η,
-  Δw = η·δ·a and the new w, biases included (a bias is a weight on a
-  constant input a = 1);
+  and δ (see ``nodenet.formulas``; records: ``layer``, ``node``, ``rule``,
+  ``text``, ``delta``);
+* ``weight_change_table(net, eta)`` — from → to, w, δ, a, η, Δw with its
+  numbers, Δw = η·δ·a and the new w, biases included (a bias is a weight on
+  a constant input a = 1; records: ``layer``, ``source``, ``node``, ``w``,
+  ``delta``, ``a``, ``eta``, ``text``, ``dw``, ``new_w``);
 * ``step_report(net, x, y, eta, order)`` — performs ``net.step`` and returns
-  the three tables for it, saying which weights each one shows.
+  a ``StepReport`` with the three tables of that step and its losses;
+* ``optimizer_step_table(net, optimizer, X, Y)`` — one optimizer step
+  weight by weight (m, v, m̂, v̂ for Adam …).
+
+``to_csv(table)`` gives any of them as CSV.
 
 >>> from nodenet import Network
 >>> net = Network.from_matrices([[[0.5, 1.2, -0.3]]])
@@ -23,26 +34,24 @@ Every function *returns* a string made by ``tabulate`` in any of its formats
       1  o       0.5, 3.6, -1.5    0    2.6  sigmoid  0.9308616
 """
 
-from tabulate import TableFormat, tabulate, tabulate_formats
+from html import escape
 
 from . import validate
+from .display import FORMATS, LATEX_FORMATS, TableText, check_format, csv_text, latex_text
 from .errors import NodenetError
-from .formulas import _check_digits, check_snapshot, delta_formulas, input_names, node_names
-from .numfmt import DIGITS, num, nums
+from .formulas import check_digits, check_snapshot, delta_formulas, input_names, legend, node_names
+from .numfmt import DIGITS, factor, num, nums
 from .optimizers import check_optimizer
 
 ORDERS = ("standard", "handout")
 
 
-def _table(rows, headers, align, tablefmt):
-    if not isinstance(tablefmt, TableFormat) and (
-            not isinstance(tablefmt, str) or tablefmt not in tabulate_formats):
-        raise NodenetError(f"unknown table format {validate.brief(tablefmt)}; expected one of: "
-                           f"{', '.join(tabulate_formats)}")
-    # disable_numparse: the cells are already formatted; tabulate must not
-    # re-read "9.907519e-05" as a float and print it its own way.
-    return tabulate(rows, headers=headers, tablefmt=tablefmt,
-                    disable_numparse=True, colalign=align)
+def to_csv(table):
+    """Any table (or a StepReport) as CSV text; see ``TableText.to_csv``."""
+    if not isinstance(table, (TableText, StepReport)):
+        raise NodenetError(f"to_csv expects a table from nodenet.tables, got "
+                           f"{validate.describe(table)}")
+    return table.to_csv()
 
 
 def _snapshot_weights(net, weights):
@@ -64,20 +73,24 @@ def forward_table(net, tablefmt="github", digits=DIGITS, weights=None):
     ``weights`` (a ``net.snapshot()``) replaces the current weights in the
     w·a column, for a table drawn after the weights have changed.
     """
-    _check_digits(digits)
+    check_digits(digits)
+    check_format(tablefmt)
     _check_forward(net, "forward_table")
     weights = _snapshot_weights(net, weights)
     names = node_names(net)
-    rows = []
+    records = []
     for l, layer in enumerate(net.layers):
         a = net.layer_inputs(l)
         for j, node in enumerate(layer):
             w, b = weights[l][j]
-            rows.append([str(l + 1), names[l][j], nums([wi * ai for wi, ai in zip(w, a)], digits),
-                         num(b, digits), num(node.net, digits), repr(layer.activation),
-                         num(node.output, digits)])
-    return _table(rows, ["layer", "node", "w·a", "b", "net", "f", "output"],
-                  ("right", "left", "left", "right", "right", "left", "right"), tablefmt)
+            records.append({"layer": l + 1, "node": names[l][j],
+                            "terms": [wi * ai for wi, ai in zip(w, a)], "bias": b,
+                            "net": node.net, "activation": repr(layer.activation),
+                            "output": node.output})
+    cells = [[str(r["layer"]), r["node"], nums(r["terms"], digits), num(r["bias"], digits),
+              num(r["net"], digits), r["activation"], num(r["output"], digits)] for r in records]
+    return TableText(["layer", "node", "w·a", "b", "net", "f", "output"], cells, records,
+                     ("right", "left", "left", "right", "right", "left", "right"), tablefmt)
 
 
 def delta_table(net, y, tablefmt="github", digits=DIGITS, weights=None):
@@ -87,10 +100,13 @@ def delta_table(net, y, tablefmt="github", digits=DIGITS, weights=None):
     with the current weights of the layer above, or with ``weights`` (a
     ``net.snapshot()``); see ``nodenet.formulas.delta_formulas``.
     """
-    rows = [[str(f.layer), f.name, f.rule, f.text, num(f.delta, digits)]
-            for f in delta_formulas(net, y, digits, weights)]
-    return _table(rows, ["layer", "node", "δ rule", "δ with numbers", "δ"],
-                  ("right", "left", "left", "left", "right"), tablefmt)
+    check_format(tablefmt)
+    formulas = delta_formulas(net, y, digits, weights)
+    records = [{"layer": f.layer, "node": f.name, "rule": f.rule, "text": f.text,
+                "delta": f.delta} for f in formulas]
+    cells = [[str(f.layer), f.name, f.rule, f.text, num(f.delta, digits)] for f in formulas]
+    return TableText(["layer", "node", "δ rule", "δ with numbers", "δ"], cells, records,
+                     ("right", "left", "left", "left", "right"), tablefmt, notes=legend(net))
 
 
 def weight_changes(net, eta, before=None, layers=None):
@@ -132,18 +148,27 @@ def weight_changes(net, eta, before=None, layers=None):
 
 
 def weight_change_table(net, eta, tablefmt="github", digits=DIGITS, before=None, layers=None):
-    """Every weight and bias: from → to, w, δ, a, η, Δw = η·δ·a, new w.
+    """Every weight and bias: from → to, w, δ, a, η, Δw with its numbers, Δw, new w.
 
-    See ``weight_changes`` for what ``w`` and ``new w`` are with and without
-    ``before``, and for ``layers``.
+    The column "Δw with numbers" is the product η·δ·a with this weight's
+    numbers, as "δ with numbers" is in the δ table: 0.01·0.192·0.9308616 for
+    the handout's weight from h1 to the output.  See ``weight_changes`` for
+    what ``w`` and ``new w`` are with and without ``before``, and for ``layers``.
     """
-    _check_digits(digits)
-    eta_text = num(validate.number(eta, "eta"), digits)
-    rows = [[str(l), f"{src} → {dst}", num(w, digits), num(d, digits), num(a, digits), eta_text,
-             num(dw, digits), num(new, digits)]
-            for l, src, dst, w, d, a, dw, new in weight_changes(net, eta, before, layers)]
-    return _table(rows, ["layer", "from → to", "w", "δ", "a", "η", "Δw = η·δ·a", "new w"],
-                  ("right", "left") + ("right",) * 6, tablefmt)
+    check_digits(digits)
+    check_format(tablefmt)
+    eta = validate.number(eta, "eta")
+    records = []
+    for l, src, dst, w, d, a, dw, new in weight_changes(net, eta, before, layers):
+        records.append({"layer": l, "source": src, "node": dst, "w": w, "delta": d, "a": a,
+                        "eta": eta, "text": f"{factor(eta, digits)}·{factor(d, digits)}·"
+                                            f"{factor(a, digits)}", "dw": dw, "new_w": new})
+    cells = [[str(r["layer"]), f"{r['source']} → {r['node']}", num(r["w"], digits),
+              num(r["delta"], digits), num(r["a"], digits), num(eta, digits), r["text"],
+              num(r["dw"], digits), num(r["new_w"], digits)] for r in records]
+    return TableText(["layer", "from → to", "w", "δ", "a", "η", "Δw with numbers",
+                      "Δw = η·δ·a", "new w"], cells, records,
+                     ("right", "left") + ("right",) * 4 + ("left", "right", "right"), tablefmt)
 
 
 def _check_layers(net, layers):
@@ -153,13 +178,14 @@ def _check_layers(net, layers):
     wanted = set()
     for l in layers:
         if isinstance(l, bool) or not isinstance(l, int) or not 1 <= l <= n:
-            raise NodenetError(f"layers must be layer numbers from 1 to {n}, got {l!r}")
+            raise NodenetError(f"layers must be layer numbers from 1 to {n}, got "
+                               f"{validate.brief(l)}")
         wanted.add(l)
     return wanted
 
 
 def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGITS):
-    """Do one training step, ``net.step(x, y, eta, order)``, and return its tables.
+    """Do one training step, ``net.step(x, y, eta, order)``, and return its ``StepReport``.
 
     The forward table is drawn before the step (the weights that produced
     the outputs).  The deltas are those ``net.step`` computed: in the
@@ -167,9 +193,11 @@ def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGI
     order from the already updated weights of the layer above, and the
     table shows the weights that were used.  The weight-change table shows
     each weight before and after.  The loss after the step is measured on a
-    copy, so the nodes keep the values of this step.
+    copy, so the nodes keep the values of this step.  A call that fails
+    leaves the network as it was.
     """
-    _check_digits(digits)
+    check_digits(digits)
+    check_format(tablefmt)
     if order not in ORDERS:
         raise NodenetError(f"unknown order {validate.brief(order)}; expected 'standard' or "
                            "'handout'")
@@ -184,46 +212,101 @@ def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGI
         deltas = delta_table(net, y, tablefmt, digits,
                              weights=before if order == "standard" else None)
         changes = weight_change_table(net, eta, tablefmt, digits, before=before)
-        after = _loss_after(net, x, y, digits)
+        after, why = _loss_after(net, x, y)
     except BaseException:
         net.rollback(saved)             # a failed report changes nothing
         raise
-    name = net.loss_function.name
-    if order == "standard":
-        how = ("standard backpropagation: every δ is computed from the weights before "
-               "the update, then all weights change")
-    else:
-        how = ("the handout's order: a layer's incoming weights are updated as soon as its "
-               "deltas are known, so each hidden δ uses the already updated weights above it")
-    return "\n".join([
-        f"One training step of {net!r}",
-        f"x = ({nums(x, digits)}), y = ({nums(y, digits)}), η = {num(eta, digits)}, "
-        f"order = {order}",
-        "",
-        "Forward pass (weights before the step):",
-        "",
-        forward,
-        "",
-        f"loss ({name}) before the step: {num(loss, digits)}",
-        "",
-        f"Deltas, output layer first ({how}):",
-        "",
-        deltas,
-        "",
-        "Weight changes (w before the step, new w after it; Δw = η·δ·a is added):",
-        "",
-        changes,
-        "",
-        f"loss ({name}) after the step, same example: {after}",
-    ])
+    return StepReport(repr(net), net.loss_function.label, x, y, eta, order, forward, deltas,
+                      changes, (loss, after, why), tablefmt, digits)
 
 
-def _loss_after(net, x, y, digits):
-    """The loss on the same example after the step (on a copy), or why there is none."""
+def _loss_after(net, x, y):
+    """The loss on the same example after the step (on a copy), or None and why not."""
     try:
-        return num(net.copy().loss([x], [y]), digits)
+        return net.copy().loss([x], [y]), ""
     except NodenetError as err:
-        return f"none: {err}"
+        return None, str(err)
+
+
+HOW = {
+    "standard": ("standard backpropagation: every δ is computed from the weights before "
+                 "the update, then all weights change"),
+    "handout": ("the handout's order: a layer's incoming weights are updated as soon as its "
+                "deltas are known, so each hidden δ uses the already updated weights above it"),
+}
+
+
+class StepReport(str):
+    """One training step as text (this string), with its parts one by one.
+
+    ``forward``, ``deltas``, ``changes``: the three tables (``TableText``,
+    each with ``.records``); ``loss_before`` and ``loss_after`` (None if it
+    overflowed; ``why`` says how); ``x``, ``y``, ``eta``, ``order``.  In
+    Jupyter it shows itself as headings and HTML tables; ``to_csv()`` gives
+    the three tables as CSV, one after another.
+    """
+
+    def __new__(cls, title, loss, x, y, eta, order, forward, deltas, changes, losses, tablefmt,
+                digits):
+        before, after, why = losses
+        parts = cls._parts(title, loss, x, y, eta, order, losses, digits)
+        tables = {"forward": forward, "deltas": deltas, "changes": changes}
+        text = cls._text(parts, tables, tablefmt)
+        self = super().__new__(cls, text)
+        self.title, self.x, self.y, self.eta, self.order = title, x, y, eta, order
+        self.forward, self.deltas, self.changes = forward, deltas, changes
+        self.loss_before, self.loss_after, self.why = before, after, why
+        self.tablefmt, self._lines = tablefmt, parts
+        return self
+
+    @staticmethod
+    def _parts(title, loss, x, y, eta, order, losses, digits):
+        before, after, why = losses
+        return {
+            "title": f"One training step of {title}",
+            "setting": f"x = ({nums(x, digits)}), y = ({nums(y, digits)}), η = {num(eta, digits)}, "
+                       f"order = {order}",
+            "forward": "Forward pass (weights before the step):",
+            "before": f"loss ({loss}) before the step: {num(before, digits)}",
+            "deltas": f"Deltas, output layer first ({HOW[order]}):",
+            "changes": "Weight changes (w before the step, new w after it; Δw = η·δ·a is added):",
+            "after": f"loss ({loss}) after the step, same example: "
+                     + (num(after, digits) if after is not None else f"none: {why}"),
+        }
+
+    @staticmethod
+    def _text(parts, tables, tablefmt):
+        if tablefmt == "csv":           # one CSV block per table, a title row first
+            return "\r\n".join(csv_text([parts[name]], []) + tables[name]
+                                 for name in ("forward", "deltas", "changes"))
+        notes = list(tables["deltas"].notes)
+        blocks = [parts["title"], parts["setting"], "", parts["forward"], "", tables["forward"],
+                  "", parts["before"], "", parts["deltas"], "", tables["deltas"]]
+        blocks += [""] + notes if notes else []
+        blocks += ["", parts["changes"], "", tables["changes"], "", parts["after"]]
+        if tablefmt in LATEX_FORMATS:   # prose as LaTeX paragraphs, tables as they are
+            table_texts = {id(t) for t in tables.values()}
+            return "\n".join(b if id(b) in table_texts else (latex_text(b) + r" \\" if b else "")
+                             for b in blocks)
+        return "\n".join(blocks)
+
+    def to_csv(self):
+        """The three tables as CSV, each after a row with its title."""
+        return self._text(self._lines, {"forward": self.forward, "deltas": self.deltas,
+                                        "changes": self.changes}, "csv")
+
+    def _repr_html_(self):
+        p = self._lines
+        html = [f"<p><b>{escape(p['title'])}</b><br>{escape(p['setting'])}</p>"]
+        for name, after in (("forward", "before"), ("deltas", None), ("changes", "after")):
+            html.append(f"<p>{escape(p[name])}</p>")
+            html.append(getattr(self, name).to_html())
+            if after:
+                html.append(f"<p>{escape(p[after])}</p>")
+        return "\n".join(html)
+
+    def __repr__(self):
+        return f"StepReport({self.title}, x = {list(self.x)}, η = {self.eta})"
 
 
 def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digits=DIGITS,
@@ -246,20 +329,21 @@ def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digit
           1  x1 → o        0.5    5   0.5    0.025    5    25  -0.1      0.4
           1  b → o        0.25  2.5  0.25  0.00625  2.5  6.25  -0.1     0.15
     """
-    _check_digits(digits)
+    check_digits(digits)
+    check_format(tablefmt)
     check_optimizer(optimizer)
     gw, gb = net.gradients(X, Y)
     if lr is not None:
         lr = validate.number(lr, "lr")
         if lr < 0.0:
-            raise NodenetError(f"lr must be ≥ 0, got {lr!r}")
+            raise NodenetError(f"lr must be ≥ 0, got {validate.brief(lr)}")
     proposal = optimizer.propose(net, gw, gb, lr, explain=True)
     if proposal.where is not None:
         raise NodenetError(f"optimizer_step_table: the step would fail: {proposal.where}")
     wanted = _check_layers(net, layers)
     names, sources = node_names(net), input_names(net)
     keys = list(proposal.columns[0][0])
-    rows = []
+    records = []
     for l in range(len(net.layers) - 1, -1, -1):
         if l + 1 not in wanted:
             continue
@@ -269,7 +353,10 @@ def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digit
                                                         proposal.columns[l])):
             old = node.weights + [node.bias]
             for i in range(len(new)):
-                rows.append([str(l + 1), f"{below[i]} → {names[l][j]}", num(old[i], digits)]
-                            + [num(cols[k][i], digits) for k in keys] + [num(new[i], digits)])
+                records.append({"layer": l + 1, "source": below[i], "node": names[l][j],
+                                "w": old[i], **{k: cols[k][i] for k in keys}, "new_w": new[i]})
+    cells = [[str(r["layer"]), f"{r['source']} → {r['node']}", num(r["w"], digits)]
+             + [num(r[k], digits) for k in keys] + [num(r["new_w"], digits)] for r in records]
     headers = ["layer", "from → to", "w"] + keys + ["new w"]
-    return _table(rows, headers, ("right", "left") + ("right",) * (len(headers) - 2), tablefmt)
+    return TableText(headers, cells, records, ("right", "left") + ("right",) * (len(headers) - 2),
+                     tablefmt)

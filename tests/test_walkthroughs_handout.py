@@ -115,7 +115,7 @@ def test_handout_exercises():
     assert "relu':    [1] 0 0 0 1 1" in out
     ex3 = out.split("Exercise 3")[1].split("Exercise 4")[0]
     # η·δ_o·a_h for each hidden node, δ_o = 0.192: h1's is the handout's 0.001787254
-    assert "| h1 → o      |  0.8 | 0.192 | 0.9308616 | 0.01 |  0.001787254 |  0.8017873 |" in ex3
+    assert "| h1 → o      |  0.8 | 0.192 | 0.9308616 | 0.01 | 0.01·0.192·0.9308616 |  0.001787254 |  0.8017873 |" in ex3
     assert ex3.count("→ o") == 5                       # four weights and the bias
     ex4 = out.split("Exercise 4")[1].split("Exercise 5")[0]
     assert ex4.count("→ h") == 16                      # 4 nodes × (3 weights + bias)
@@ -160,7 +160,7 @@ def test_one_step_reproduces_seed_000():
     assert table["∂L/∂z2"][3] == "-0.5249344 → -0.525"  # −2.105 × 0.475 × 0.525
     assert "| 1 − 0.4750208    |  0.5249792 |" in out
     assert "| (-1)·0.5249792·1 | -0.5249792 |" in out
-    assert "|       1 | x1 → h1     | 0.8 | -0.5249792 | 0.5 | 0.1 |  -0.02624896 |   0.773751 |" in out
+    assert "|       1 | x1 → h1     | 0.8 | -0.5249792 | 0.5 | 0.1 | 0.1·(-0.5249792)·0.5 |  -0.02624896 |   0.773751 |" in out
 
 
 def test_readme_shows_the_handout_walkthroughs_real_output(handout):
