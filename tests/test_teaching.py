@@ -203,3 +203,13 @@ def test_unknown_formats_list_csv_too():
     with pytest.raises(Exception, match=r"unknown table format 'xls'; expected one of: .*csv"):
         forward_table(net, tablefmt="xls")
     assert "csv" in FORMATS and "latex_booktabs" in FORMATS
+
+
+def test_the_readme_trace_block_is_what_nodenet_trace_prints(capsys):
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    marker = "`nodenet trace --order handout`:\n\n```text\n"
+    start = readme.index(marker) + len(marker)
+    block = readme[start:readme.index("```", start)]
+    assert main(["trace", "--order", "handout"]) == 0
+    assert capsys.readouterr().out == block

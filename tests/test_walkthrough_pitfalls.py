@@ -95,11 +95,24 @@ def test_vanishing_numbers(output):
         assert float(s) == float(f"{ns:.3g}") and float(r) == float(f"{nr:.3g}")
 
 
+def section(output, title):
+    """The printed section that starts with ``title``, up to the next numbered one."""
+    start = output.index(title)
+    end = re.search(r"^\d\. ", output[start + 3:], re.MULTILINE)
+    return output[start:start + 3 + end.start()] if end else output[start:]
+
+
+def test_each_result_is_printed_once(output):
+    # (each result used to come once as a line and once more in a table)
+    assert output.count("relu, eta 0.3 ") == 1 and output.count("\nearly stopping ") == 1
+    assert output.count("dropout 0.2") == 1
+
+
 @needs_numpy
 def test_dead_relu_numbers(output, module):
     runs = module.dead_relu()
     printed = {name: (int(dead), float(loss)) for name, dead, loss in re.findall(
-        rf"^(.+): dead nodes (\d+), final loss ({FLOAT})$", output, re.MULTILINE)}
+        rf"^(\S.*?)\s{{2,}}(\d+)\s+({FLOAT})$", section(output, "2. Dead"), re.MULTILINE)}
     assert set(printed) == set(runs)
     rng = random.Random(3)
     X = np.array([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(40)])
@@ -147,8 +160,8 @@ def test_exploding_numbers(output):
 
 def test_overfitting_numbers(output):
     rows = {name: (int(e), int(best), float(train), float(val)) for name, e, best, train, val in
-            re.findall(rf"^(.+): epochs (\d+), best epoch (\d+), train loss ({FLOAT}), "
-                       rf"validation loss ({FLOAT})$", output, re.MULTILINE)}
+            re.findall(rf"^(\S.*?)\s{{2,}}(\d+)\s+(\d+)\s+({FLOAT})\s+({FLOAT})$",
+                       section(output, "4. Overfitting"), re.MULTILINE)}
     assert set(rows) == {"none", "early stopping", "L2 0.03", "dropout 0.2"}
     none = rows["none"]
     assert none[0] == 800 and none[2] < 0.5 * none[3]          # overfit: train ≪ validation

@@ -125,8 +125,14 @@ def test_handout_exercises():
     assert match and int(match.group(1)) < 5000
     final = float(re.findall(r"epoch +\d+: loss (\S+)", ex6)[-1])
     assert final <= 0.05
-    classes = re.findall(r"y = (\d)  output = \S+  class (\d)", ex6)
+    classes = re.findall(r"^\(\d, \d, \d\)\s+(\d)\s+\S+\s+(\d)$", ex6, re.MULTILINE)
     assert len(classes) == 8 and all(y == c for y, c in classes)
+    outputs = re.findall(r"^\(\d, \d, \d\)\s+\d\s+(\S+)\s+\d$", ex6, re.MULTILINE)
+    # aligned: every prediction ends in the same column
+    ends = {line.rindex(o) + len(o) for line, o in zip(
+        [l for l in ex6.splitlines() if l.startswith("(")], outputs)}
+    assert len(ends) == 1
+    assert not out.startswith("\n")
 
 
 # Seed 000's values to three decimals, and where exact arithmetic differs.
@@ -157,6 +163,9 @@ def test_one_step_reproduces_seed_000():
         if chain and name != "∂L/∂z2":
             assert chain.endswith("→ " + seed), name      # the seed's own chained rounding
     assert table["∂L/∂z2"][1] == "-0.5249792"
+    # one minus sign for numbers: R's "-" in the prose too ("−" is only subtraction)
+    prose = out.split("The same step")[0]
+    assert not re.search(r"−\d", prose), re.findall(r".{20}−\d.{5}", prose)
     assert table["∂L/∂z2"][3] == "-0.5249344 → -0.525"  # −2.105 × 0.475 × 0.525
     assert "| 1 − 0.4750208    |  0.5249792 |" in out
     assert "| (-1)·0.5249792·1 | -0.5249792 |" in out

@@ -14,6 +14,8 @@
 Run:  python walkthroughs/handout_exercises.py
 """
 
+from tabulate import tabulate
+
 from nodenet import Network
 from nodenet.activations import ACTIVATIONS
 from nodenet.examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
@@ -24,8 +26,9 @@ from nodenet.tables import forward_table, step_report, weight_change_table
 SEED = 3
 
 
-def heading(text):
-    print()
+def heading(text, first=False):
+    if not first:
+        print()                 # a blank line between sections, none before the first
     print(text)
     print("=" * len(text))
 
@@ -40,7 +43,7 @@ def majority_data():
 def main():
     x, y, eta = HANDOUT_INPUT, HANDOUT_TARGET, HANDOUT_ETA
 
-    heading("Exercise 1: the forward pass of a randomly initialized 3-4-1 network")
+    heading("Exercise 1: the forward pass of a randomly initialized 3-4-1 network", first=True)
     net = Network([3, 4, 1], activation="sigmoid", init="uniform", seed=SEED)
     weights, _ = net.to_matrices()
     print(f"Network([3, 4, 1], init='uniform', seed={SEED}): weights uniform in [-1, 1], "
@@ -111,9 +114,10 @@ def main():
     for epoch in shown:
         print(f"  epoch {epoch:5d}: loss {num(history[epoch - 1])}")
     print("predictions after training:")
-    for xi, yi in zip(X, Y):
-        print(f"  x = ({nums(xi)})  y = {num(yi[0])}  output = {num(net.predict(xi)[0], 4)}"
-              f"  class {net.classify(xi)}")
+    rows = [[f"({nums(xi)})", num(yi[0]), num(net.predict(xi)[0], 4), str(net.classify(xi))]
+            for xi, yi in zip(X, Y)]
+    print(tabulate(rows, headers=["x", "y", "output", "class"], disable_numparse=True,
+                   colalign=("left", "right", "right", "right")))
 
 
 if __name__ == "__main__":

@@ -104,13 +104,14 @@ def main():
                    tablefmt="github", disable_numparse=True,
                    colalign=("left", "right", "right", "right", "right")))
     print()
-    print("∂L/∂z2: exact −0.5249792 rounds to −0.525.  The seed's product of rounded factors")
-    print(f"−2.105 × 0.475 × 0.525 = {num(-2.105 * 0.475 * 0.525)} also rounds to −0.525; "
-          "the seed's −0.524")
-    print("is that product cut off, and it carries −0.524 into ∂L/∂w2 (−0.314, exact −0.315),")
+    # printed numbers carry R's "-" (as in the table above); "−" is only ever subtraction
+    print("∂L/∂z2: exact -0.5249792 rounds to -0.525.  The seed's product of rounded factors")
+    print(f"-2.105 × 0.475 × 0.525 = {num(-2.105 * 0.475 * 0.525)} also rounds to -0.525; "
+          "the seed's -0.524")
+    print("is that product cut off, and it carries -0.524 into ∂L/∂w2 (-0.314, exact -0.315),")
     print("∂L/∂b2, ∂L/∂h1, ∂L/∂z1 and ∂L/∂b1 (0.524, exact 0.525).  The updated parameters")
     print("agree with the seed either way: 0.774, 0.148, -0.969, 0.552.")
-    print(f"(sigmoid(-0.1) = {num(1 / (1 + math.exp(0.1)))}, -log of it = "
+    print(f"(sigmoid(-0.1) = {num(1 / (1 + math.exp(0.1)))}, −log of it = "
           f"{num(math.log(1 + math.exp(0.1)))}.)")
     print()
     print("The same step as nodenet's tables (δ = −∂L/∂z; bce with a sigmoid output gives")

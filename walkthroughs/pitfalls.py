@@ -140,8 +140,6 @@ def main():
     rows = []
     for name, (net, history) in runs.items():
         rows.append([name, len(history.diagnostics[-1].dead), history[-1]])
-        print(f"{name}: dead nodes {len(history.diagnostics[-1].dead)}, "
-              f"final loss {history[-1]:.4g}")
     print(tabulate(rows, headers=["network", "dead nodes", "final loss"], floatfmt=".4g"))
     net, history = runs["relu, eta 0.3"]
     print("dead nodes of the relu network trained with eta 0.3:")
@@ -160,8 +158,6 @@ def main():
     rows = []
     for name, (history, train, val) in overfitting().items():
         rows.append([name, len(history), history.best_epoch, train, val])
-        print(f"{name}: epochs {len(history)}, best epoch {history.best_epoch}, "
-              f"train loss {train:.4g}, validation loss {val:.4g}")
     print(tabulate(rows, headers=["remedy", "epochs run", "best epoch", "train loss",
                                   "validation loss"], floatfmt=".4g"))
     print("(the network at the end of training; early stopping restored its best epoch)")

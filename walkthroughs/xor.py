@@ -13,7 +13,7 @@ Seed 001 ("How to Build a Neural Network from Scratch in Python") trains a
         weights_input_hidden += X.T.dot(d_hidden) * 0.1
 
 In nodenet terms that is ``loss="half_sse"`` (whose δ is (y − a)·a(1 − a)),
-``use_bias=False``, η = 0.1 and one full-batch update per epoch
+``bias=False``, η = 0.1 and one full-batch update per epoch
 (``batch_size=4, shuffle=False``): the four samples' changes are summed, as
 ``X.T.dot(...)`` sums them.  The seed's matrices use the ``X·W`` ("in_out")
 layout; the starting weights below are what ``np.random.seed(42)`` gives,
@@ -48,7 +48,7 @@ def seed001_network():
     [[0.15601864], [0.15599452]]
     """
     return Network.from_matrices([SEED001_W1, SEED001_W2], activations="sigmoid",
-                                 loss="half_sse", layout="in_out", use_bias=False)
+                                 loss="half_sse", layout="in_out", bias=False)
 
 
 def train_full_batch(net, epochs=EPOCHS, eta=ETA):
@@ -122,8 +122,8 @@ def main():
           f"also set every other output.  Training is slow, not stuck: the loss still falls.")
     print()
 
-    print(f"== The same shape WITH biases: init U(−1, 1) from random.Random({BIAS_SEED}), "
-          "same η and epochs ==")
+    print(f"== The same shape WITH biases: weights U(−1, 1) from random.Random({BIAS_SEED}), "
+          "biases starting at 0, same η and epochs ==")
     net = biased_network()
     print(f"{net!r}, starting weights:")
     print_weights(net)
