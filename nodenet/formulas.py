@@ -31,6 +31,7 @@ parentheses, ``−`` is subtraction and ``·`` multiplication.
 
 from collections import namedtuple
 
+from .build import check_snapshot
 from .errors import NodenetError
 from .numfmt import DIGITS, factor, group, num
 
@@ -116,7 +117,8 @@ def delta_formulas(net, y, digits=DIGITS, weights=None):
         raise NodenetError("delta formulas need forward(x) and backward(y) (or step) first")
     loss, layers = net.loss_function, net.layers
     y = loss.read_target(y, net.sizes[-1], "delta_formulas")
-    check_snapshot(net, weights)
+    if weights is not None:
+        weights = check_snapshot(net, weights, "delta_formulas weights=")
     names = node_names(net)
 
     def fmt(x):
@@ -165,20 +167,6 @@ def legend(net):
             seen.add(repr(act))
             lines.append(f"{act!r}: {act.legend}")
     return lines
-
-
-def check_snapshot(net, weights):
-    """Refuse a ``weights`` snapshot that does not fit ``net``'s shape."""
-    if weights is None:
-        return
-    shape = [[len(node.weights) for node in layer] for layer in net.layers]
-    try:
-        got = [[len(w) for w, _ in layer] for layer in weights]
-    except (TypeError, ValueError):
-        got = None
-    if got != shape:
-        raise NodenetError("weights must be a snapshot of this network (net.snapshot()), "
-                           "with the same number of layers, nodes and inputs")
 
 
 def check_digits(digits):

@@ -38,7 +38,7 @@ from .losses import get_loss
 from .metrics import predicted_class
 from .node import Layer, Node, bias_option
 
-LAYOUTS = ("out_in", "in_out")
+ORDERS = ("standard", "handout")      # step's orders of update (see Network.step)
 _MAX = sys.float_info.max
 _SAFE = 2.0 ** 960     # |p| below this: w + p cannot overflow (half the top float gap is 2^970)
 
@@ -326,8 +326,9 @@ class Network:
         bit for bit).  ``order="handout"``: the CogSci handout's order, which
         updates the hidden→output weights before the hidden deltas use them.
         """
-        if order != "standard" and order != "handout":
-            raise NodenetError(f"unknown order {order!r}; expected 'standard' or 'handout'")
+        if order not in ORDERS:
+            raise NodenetError(f"unknown order {validate.brief(order)}; expected 'standard' or "
+                               "'handout'")
         eta = self._check_eta(eta)
         layers = self.layers
         n_in, n_out = len(layers[0].nodes[0].weights), len(layers[-1].nodes)
@@ -494,9 +495,18 @@ class Network:
                 node.bias = b
 
     def copy(self):
-        """An independent network with the same weights, activations and loss."""
-        from .modelfile import from_dict, to_dict
-        return from_dict(to_dict(self))
+        """An independent network with the same weights, activations, loss and rng state.
+
+        The weights are copied directly (nothing goes through the model-file
+        format); the copy's ``random.Random`` starts where this one's is.
+        """
+        layers = [Layer([Node(list(node.weights), node.bias) for node in layer],
+                        layer.activation, bias=layer.use_bias) for layer in self.layers]
+        rng = type(self.rng)()
+        rng.setstate(self.rng.getstate())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NodenetWarning)    # this network has warned already
+            return Network.from_layers(layers, self.loss_function, rng=rng)
 
     def save(self, path):
         """Write the model to ``path`` as JSON, atomically."""

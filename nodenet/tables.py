@@ -39,12 +39,11 @@ from html import escape
 from . import validate
 from .display import FORMATS, LATEX_FORMATS, TableText, check_format, csv_text, latex_text
 from .errors import NodenetError
-from .formulas import check_digits, check_snapshot, delta_formulas, input_names, legend, node_names
+from .build import check_snapshot
+from .formulas import check_digits, delta_formulas, input_names, legend, node_names
+from .network import ORDERS
 from .numfmt import DIGITS, factor, num, nums
 from .optimizers import check_optimizer
-
-ORDERS = ("standard", "handout")
-
 
 def to_csv(table):
     """Any table (or a StepReport) as CSV text; see ``TableText.to_csv``."""
@@ -54,12 +53,11 @@ def to_csv(table):
     return table.to_csv()
 
 
-def _snapshot_weights(net, weights):
-    """Per layer, per node: (incoming weights, bias), current or from a snapshot."""
+def _snapshot_weights(net, weights, caller):
+    """Per layer, per node: (incoming weights, bias), current or from a checked snapshot."""
     if weights is None:
         return [[(node.weights, node.bias) for node in layer] for layer in net.layers]
-    check_snapshot(net, weights)
-    return weights
+    return check_snapshot(net, weights, caller)
 
 
 def _check_forward(net, what):
@@ -76,7 +74,7 @@ def forward_table(net, tablefmt="github", digits=DIGITS, weights=None):
     check_digits(digits)
     check_format(tablefmt)
     _check_forward(net, "forward_table")
-    weights = _snapshot_weights(net, weights)
+    weights = _snapshot_weights(net, weights, "forward_table weights=")
     names = node_names(net)
     records = []
     for l, layer in enumerate(net.layers):
@@ -124,7 +122,7 @@ def weight_changes(net, eta, before=None, layers=None):
     _check_forward(net, "weight_changes")
     if any(node.delta is None for layer in net.layers for node in layer):
         raise NodenetError("weight changes need forward(x) and backward(y) (or step) first")
-    old = _snapshot_weights(net, before)
+    old = _snapshot_weights(net, before, "weight_changes before=")
     names, sources = node_names(net), input_names(net)
     wanted = _check_layers(net, layers)
     rows = []

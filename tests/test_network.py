@@ -259,3 +259,21 @@ def test_no_bias_layers_keep_zero_biases():
     net.train(XOR_X, XOR_Y, epochs=20, eta=0.5)
     assert all(node.bias == 0.0 for layer in net.layers for node in layer)
     assert math.isfinite(net.loss(XOR_X, XOR_Y))
+
+
+def test_copy_copies_weights_activations_loss_and_rng_directly():
+    import nodenet.modelfile as modelfile
+    net = Network([2, 3, 2], activation={"name": "softplus", "beta": 2.0},
+                  output_activation="identity", loss={"name": "huber", "delta": 0.5}, seed=7)
+    net.rng.random()
+    saved = (modelfile.to_dict, modelfile.from_dict)
+    modelfile.to_dict = modelfile.from_dict = None       # the copy must not need the file format
+    try:
+        twin = net.copy()
+    finally:
+        modelfile.to_dict, modelfile.from_dict = saved
+    assert twin.snapshot() == net.snapshot() and repr(twin) == repr(net)
+    assert twin.loss_function == net.loss_function
+    assert twin.rng.random() == net.rng.random()
+    twin.layers[0][0].weights[0] += 1.0
+    assert twin.layers[0][0].weights[0] != net.layers[0][0].weights[0]

@@ -274,7 +274,7 @@ def test_errors_say_what_is_missing():
         delta_table(net, Y, digits=0)
     with pytest.raises(NodenetError, match="expects 1 targets, got 2"):
         delta_table(net, [1, 0])
-    with pytest.raises(NodenetError, match="snapshot of this network"):
+    with pytest.raises(NodenetError, match=r"delta_formulas weights= expects a snapshot from net.snapshot\(\): layer 1 needs 1 \(weights, bias\) pairs"):
         delta_table(net, Y, weights=handout_network().snapshot())
     with pytest.raises(NodenetError, match="unknown order 'backwards'"):
         step_report(net, X, Y, ETA, order="backwards")
