@@ -11,10 +11,9 @@ The format (version 1)::
 
 import json
 import math
-import os
 
 from .errors import NodenetError
-from .files import write_atomic
+from .files import fspath, read_bytes, shown, write_atomic
 from .validate import brief
 
 FORMAT = "nodenet-model"
@@ -27,7 +26,7 @@ def to_dict(net):
     return {
         "format": FORMAT,
         "version": VERSION,
-        "loss": net.loss_function.name,
+        "loss": net.loss_function.to_spec(),
         "layers": [
             {"activation": layer.activation.to_spec(), "use_bias": layer.use_bias,
              "weights": w, "biases": b}
@@ -43,7 +42,7 @@ def dumps(net):
             for i, w in enumerate(list(node.weights) + [node.bias]):
                 if not (isinstance(w, float) and math.isfinite(w)):
                     name = "bias" if i == len(node.weights) else f"weight {i}"
-                    raise NodenetError(f"cannot save: layer {l} node {j} {name} is {w!r}; "
+                    raise NodenetError(f"cannot save: layer {l} node {j} {name} is {brief(w)}; "
                                        "a model file holds finite numbers only")
     return json.dumps(to_dict(net), indent=1, allow_nan=False) + "\n"
 
@@ -57,11 +56,11 @@ def from_dict(data, source="model"):
         raise NodenetError(f"{source}: not a nodenet model (format is {brief(data.get('format'))}, "
                            f"expected {FORMAT!r})")
     if type(data.get("version")) is not int or data.get("version") != VERSION:
-        raise NodenetError(f"{source}: unsupported format version {data.get('version')!r}; "
+        raise NodenetError(f"{source}: unsupported format version {brief(data.get('version'))}; "
                            f"this nodenet reads version {VERSION}")
     unknown = set(data) - {"format", "version", "loss", "layers"}
     if unknown:
-        raise NodenetError(f"{source}: unexpected keys {sorted(unknown)}")
+        raise NodenetError(f"{source}: unexpected keys {_keys(unknown)}")
     if "loss" not in data or "layers" not in data:
         missing = sorted({"loss", "layers"} - set(data))
         raise NodenetError(f"{source}: missing keys {missing}")
@@ -74,8 +73,8 @@ def from_dict(data, source="model"):
         missing = {"activation", "use_bias", "weights", "biases"} - set(layer)
         extra = set(layer) - {"activation", "use_bias", "weights", "biases"}
         if missing or extra:
-            raise NodenetError(f"{source}: layer {l} keys: missing {sorted(missing)}, "
-                               f"unexpected {sorted(extra)}")
+            raise NodenetError(f"{source}: layer {l} keys: missing {_keys(missing)}, "
+                               f"unexpected {_keys(extra)}")
         if not isinstance(layer["use_bias"], bool):
             raise NodenetError(f"{source}: layer {l} use_bias must be true or false")
     if len({layer["use_bias"] for layer in layers}) != 1:
@@ -84,29 +83,37 @@ def from_dict(data, source="model"):
         net = Network.from_matrices(
             [layer["weights"] for layer in layers], [layer["biases"] for layer in layers],
             [layer["activation"] for layer in layers], data.get("loss"),
-            layout="out_in", use_bias=layers[0]["use_bias"])
+            layout="out_in", bias=layers[0]["use_bias"])
     except NodenetError as err:
         raise NodenetError(f"{source}: {err}") from None
     return net
 
 
 def save(net, path):
-    """Write ``net`` to ``path`` atomically: a temporary file, then a rename.
+    """Write ``net`` to ``path`` atomically (nodenet.files.write_atomic).
 
-    A failure at any point leaves an existing file at ``path`` untouched.
+    A failure at any point leaves an existing file at ``path`` untouched;
+    through a symbolic link the linked file is updated; a replaced file
+    keeps its permissions.
     """
-    write_atomic(_path(path), dumps(net), "model file")
+    path = fspath(path, "model file")
+    write_atomic(path, dumps(net), "model file")
 
-def load(path):
-    """Read and check a model file; never uses pickle or eval."""
-    path = _path(path)
+
+def load(path, limit=None):
+    """Read and check a model file; never uses pickle or eval.
+
+    Only a regular file is read, and at most ``limit`` bytes of it
+    (default: ``nodenet.files.MAX_READ_BYTES``, 256 MiB).
+    """
+    path = fspath(path, "model file")
+    data = read_bytes(path, "model file", limit=limit)
+    path = shown(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as err:
-        raise NodenetError(f"cannot read model file {path}: {err.strerror or err}") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise NodenetError(f"{path}: not a text file (expected nodenet JSON)") from None
+    del data
     try:
         data = json.loads(text, parse_constant=_refuse_constant,
                           object_pairs_hook=_unique_keys)
@@ -122,13 +129,10 @@ def load(path):
     return from_dict(data, path)
 
 
-def _path(path):
-    """A file path as str; anything else is refused by name."""
-    try:
-        return os.fspath(path)
-    except TypeError:
-        raise NodenetError(f"a model file path must be a str or os.PathLike, "
-                           f"got {type(path).__name__}") from None
+def _keys(keys):
+    """A set of JSON keys for a message, bounded."""
+    keys = sorted(keys)
+    return "[" + ", ".join(brief(k) for k in keys[:6]) + (", ..." if len(keys) > 6 else "") + "]"
 
 
 def _unique_keys(pairs):
@@ -136,7 +140,7 @@ def _unique_keys(pairs):
     data = {}
     for key, value in pairs:
         if key in data:
-            raise NodenetError(f"key {key!r} appears twice in one object")
+            raise NodenetError(f"key {brief(key)} appears twice in one object")
         data[key] = value
     return data
 

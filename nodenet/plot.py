@@ -5,6 +5,10 @@
 the plane, its 0.5 boundary and the data points, as seed 000's figures.
 ``activation_plot(path)``: activation functions beside their derivatives.
 
+Each writes the PNG atomically (nodenet.files.write_atomic) and returns the
+path; with ``path=None`` it returns the PNG's bytes instead, so a caller can
+draw first and write later.
+
 matplotlib is imported inside each call, through its Agg (file-only)
 backend objects, so importing nodenet never needs it and the caller's
 pyplot state is never touched.  Without it, a NodenetError says how to
@@ -12,11 +16,12 @@ install it.  For a chart in the terminal without any extra, see
 nodenet.textplot.
 """
 
-import os
+import io
 
 from . import validate
 from .activations import ACTIVATIONS, get_activation
 from .errors import NodenetError
+from .files import fspath, write_atomic
 from .textplot import validation_losses
 
 INSTALL_HINT = "pip install 'nodenet[plot]'"
@@ -43,9 +48,15 @@ def _figure(size):
 
 
 def _save(fig, path):
-    path = os.fspath(path)
+    """Write the figure as PNG to ``path`` and return the path; None: return the bytes."""
+    if path is not None:
+        path = fspath(path, "plot")
     fig.tight_layout()
-    fig.savefig(path, format="png")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    if path is None:
+        return buffer.getvalue()
+    write_atomic(path, buffer.getvalue(), "plot")
     return path
 
 
@@ -143,6 +154,9 @@ def activation_plot(path, names=None, low=-5.0, high=5.0, points=201):
     """
     if names is None:
         names = [n for n, a in ACTIVATIONS.items() if a.elementwise]
+    if isinstance(names, (str, bytes)) or not isinstance(names, (list, tuple)):
+        raise NodenetError(f"activation_plot expects a list of activation names, "
+                           f"got {validate.describe(names)}")
     acts = [get_activation(n) for n in names]
     for a in acts:
         if not a.elementwise:

@@ -181,17 +181,23 @@ def test_every_argument_of_every_command_survives_junk(name, files, capsys):
 # -- specific cases ----------------------------------------------------------
 
 @pytest.mark.parametrize("argv, said", [
-    (["init", "--sizes", "3", "-o", "m.json"], "sizes must list at least an input and an output size"),
-    (["init", "--sizes", "3", "0", "1", "-o", "m.json"], "sizes[1] must be at least 1, got 0"),
-    (["init", "--sizes", "2", "1", "-o", "no/such/dir/m.json"], "cannot write model file"),
-    (["init", "--sizes", "2", "x", "-o", "m.json"], "argument --sizes: invalid int value: 'x'"),
-    (["init", "--sizes", "2", "1", "--seed", "1.5", "-o", "m.json"], "invalid int value: '1.5'"),
+    (["init", "--sizes", "3", "-o", "m.json"],
+     "--sizes needs at least two sizes, the inputs and the outputs (e.g. --sizes 3 4 1), got 1"),
+    (["init", "--sizes", "3", "0", "1", "-o", "m.json"],
+     "argument --sizes: expected a whole number ≥ 1, got '0'"),
+    (["init", "--sizes", "2", "1", "-o", "no/such/dir/m.json"],
+     "cannot write -o file no/such/dir/m.json: the folder "),
+    (["init", "--sizes", "2", "x", "-o", "m.json"],
+     "argument --sizes: expected a whole number ≥ 1, got 'x'"),
+    (["init", "--sizes", "2", "1", "--seed", "1.5", "-o", "m.json"],
+     "argument --seed: expected a whole number, got '1.5'"),
     (["init", "--sizes", "2", "1", "--loss", "hinge", "-o", "m.json"], "invalid choice: 'hinge'"),
     (["init", "--sizes", "2", "1"], "the following arguments are required: -o/--output"),
 ])
 def test_init_errors(files, capsys, argv, said):
     status, out, err = run(argv, capsys)
     assert_one_line_error(status, err, argv)
+    assert status == 2                  # every one is a bad option value
     assert said in err
     assert not os.path.exists("m.json")
 
@@ -218,33 +224,46 @@ def test_wrong_shapes_and_bad_numbers_on_the_command_line(files, capsys):
     if not {"fixture", "train", "predict"} <= set(COMMANDS):
         pytest.skip("needs the fixture, train and predict commands")
     model, data = str(files["model"]), str(files["data"])
-    cases = [
-        (["fixture", model, "--input", "1", "--target", "0"], "sample 0: --input has 1 numbers, the model needs 2"),
-        (["fixture", model, "--input", "1", "2", "--target", "nan"], "must be finite, got nan"),
-        (["fixture", model, "--input", "1", "abc", "--target", "0"], "invalid float value: 'abc'"),
-        (["fixture", str(files["wide_model"]), "--data", data], "expected 5 input columns then 2 target columns, got 3 (x1, x2, y)"),
-        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "-1",
-          "--eta", "0.5", "-o", "t.json"], "epochs must be a whole number ≥ 0, got -1"),
-        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
-          "--eta", "nan", "-o", "t.json"], "eta must be finite, got nan"),
-        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
-          "--eta", "0", "-o", "t.json"], "eta must be > 0 to train, got 0.0"),
-        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
-          "--eta", "0.5", "--batch-size", "9", "-o", "t.json"],
-         "batch_size must be at most the number of samples (4), got 9"),
-        (["train", model, "--data", data, "--target-columns", "y", "--epochs", "3",
-          "--eta", "0.5", "--momentum", "1", "-o", "t.json"], "momentum must be in [0, 1), got 1.0"),
-        (["train", model, "--data", data, "--target-columns", "nope", "--epochs", "3",
-          "--eta", "0.5", "-o", "t.json"], "nope"),
-        (["train", model, "--data", str(files["bad_csv"]), "--target-columns", "y", "--epochs", "3",
-          "--eta", "0.5", "-o", "t.json"], "abc"),
+    train = ["train", model, "--data", data, "--target-columns", "y", "-o", "t.json"]
+    options = [   # bad option values: exit status 2, the option named as typed
+        (["fixture", model, "--input", "1", "--target", "0"],
+         "sample 0: --input has 1 number, the model needs 2"),
+        (["fixture", model, "--input", "1", "2", "--target", "nan"],
+         "argument --target: expected a finite number, got 'nan'"),
+        (["fixture", model, "--input", "1", "abc", "--target", "0"],
+         "argument --input: expected a number (plain decimal or scientific notation"),
+        (["fixture", str(files["wide_model"]), "--data", data],
+         "the CSV file " + data + " needs --target-columns NAME…"),
+        (train + ["--epochs", "-1", "--eta", "0.5"],
+         "argument --epochs: expected a whole number ≥ 0, got '-1'"),
+        (train + ["--epochs", "3", "--eta", "nan"],
+         "argument --eta: expected a finite number > 0, got 'nan'"),
+        (train + ["--epochs", "3", "--eta", "0"], "argument --eta: expected a finite number > 0, got '0'"),
+        (train + ["--epochs", "3", "--eta", "0.5", "--batch-size", "9"],
+         f"--batch-size 9 is more than the 4 rows of {data}"),
+        (train + ["--epochs", "3", "--eta", "0.5", "--batch-size", "0"],
+         "argument --batch-size: expected a whole number ≥ 1, got '0'"),
+        (train + ["--epochs", "3", "--eta", "0.5", "--momentum", "1"],
+         "argument --momentum: expected a finite number ≥ 0 and < 1, got '1'"),
+        (train + ["--epochs", "3", "--eta", "0.5", "--lr-decay", "exp"],
+         "argument --lr-decay: invalid choice: 'exp'"),
+    ]
+    inputs = [   # bad input files: exit status 1
+        (["fixture", str(files["wide_model"]), "--data", data, "--target-columns", "y"],
+         "the model has 2 outputs, so it needs 2 target columns, got 1 (y)"),
+        (train[:5] + ["nope"] + train[6:] + ["--epochs", "3", "--eta", "0.5"], "nope"),
+        (["train", model, "--data", str(files["bad_csv"]), "--target-columns", "y", "--epochs",
+          "3", "--eta", "0.5", "-o", "t.json"], "abc"),
         (["predict", str(files["wide_model"]), "--data", data], "5"),
         (["predict", model, "--data", str(files["ragged_csv"])], "ragged.csv"),
     ]
-    for argv, said in cases:
-        status, out, err = run(argv, capsys)
-        assert_one_line_error(status, err, argv)
-        assert said in err, (argv, err)
+    for cases, code in ((options, 2), (inputs, 1)):
+        for argv, said in cases:
+            status, out, err = run(argv, capsys)
+            assert_one_line_error(status, err, argv)
+            assert said in err and status == code, (argv, status, err)
+            for internal in ("batch_size", "lr_decay", "step_report", "eta must", "epochs must"):
+                assert internal not in err, (argv, err)      # never the library's names
     assert not os.path.exists("t.json")
 
 

@@ -43,8 +43,9 @@ def test_read_csv_file_with_bom_and_crlf(tmp_path):
     ("x,y\n", r"d.csv has a header \(x, y\) but no data rows"),
     ("x,y\n1,2\n3\n", r"d.csv line 3: expected 2 cells, one per column \(x, y\), got 1"),
     ("x,y\n1,2,3\n", "d.csv line 2: expected 2 cells, one per column .* got 3"),
-    ("x,y\n1,2\n\n1,abc\n", "d.csv line 4, column 'y': expected a number, got 'abc'"),
-    ("x,y\n1,\n", "d.csv line 2, column 'y': expected a number, got an empty cell"),
+    ("x,y\n1,2\n\n1,abc\n", r"d.csv line 4, column 'y': expected a number \(plain decimal or "
+                          r"scientific notation with ASCII digits, e.g. 7, -0.5, 2.5e-3\), got 'abc'"),
+    ("x,y\n1,\n", r"d.csv line 2, column 'y': expected a number \(.*\), got an empty cell"),
     ("x,y\nnan,1\n", "d.csv line 2, column 'x': expected a finite number, got 'nan'"),
     ("x,y\n1,-inf\n", "column 'y': expected a finite number, got '-inf'"),
     ("x,,z\n1,2,3\n", "d.csv line 1: column 2 has no name in the header row"),
@@ -57,10 +58,28 @@ def test_parse_errors(text, message):
         parse(text)
 
 
+@pytest.mark.parametrize("cell", ["1_0", "١٢", "１", "0x1f", "1e5_0", "1,5", "½", "1e", "e5",
+                                  "--1", "1.2.3", "0b1", " 1", "1 2"])
+def test_only_plain_decimal_or_scientific_ascii_numbers_are_numbers(cell):
+    text = f"x,y\n1,\"{cell}\"\n"
+    with pytest.raises(NodenetError, match=r"d.csv line 2, column 'y': expected a number "
+                                           r"\(plain decimal or scientific notation with ASCII "
+                                           r"digits, e.g. 7, -0.5, 2.5e-3\), got "):
+        parse(text)
+
+
+@pytest.mark.parametrize("cell, value", [("7", 7.0), ("-0.5", -0.5), ("007", 7.0), (".5", 0.5),
+                                         ("5.", 5.0), ("+2.5e-3", 0.0025), ("1E+6", 1e6),
+                                         (" 3 ", 3.0), ("\t-0\t", -0.0), ("1e-400", 0.0)])
+def test_plain_numbers_are_read(cell, value):
+    row = parse(f"x,y\n1,{cell}\n").rows[0]
+    assert row[1] == value and str(row[1]) == str(value)
+
+
 def test_read_csv_not_text(tmp_path):
     path = tmp_path / "d.csv"
     path.write_bytes(b"x,y\n\xff\xfe,1\n")
-    with pytest.raises(NodenetError, match="not a UTF-8 text file"):
+    with pytest.raises(NodenetError, match=r"d.csv line 2: not UTF-8 text \(expected CSV\)"):
         read_csv(path)
 
 
@@ -106,7 +125,8 @@ def test_write_text_is_atomic_and_replaces(tmp_path):
     assert os.listdir(tmp_path) == ["out.csv"]        # no temporary left behind
     with pytest.raises(NodenetError, match=f"cannot write file {tmp_path}: it is a directory"):
         write_text(tmp_path, "c\n")
-    with pytest.raises(NodenetError, match="cannot write file .*missing.out.csv: No such file"):
+    with pytest.raises(NodenetError, match="cannot write file .*missing.out.csv: the folder "
+                                           ".*missing does not exist"):
         write_text(tmp_path / "missing" / "out.csv", "c\n")
 
 
@@ -227,10 +247,13 @@ def test_train_plot_writes_png(files, capsys):
     assert f"wrote {png}" in capsys.readouterr().out
 
 
-def run_error(argv, capsys):
-    code = main(argv)
+def run_error(argv, capsys, status=1):
+    try:
+        code = main(argv)
+    except SystemExit as exit_info:         # argparse refused an option value
+        code = exit_info.code
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == status
     assert err.count("\n") == 1 and "Traceback" not in err
     return err
 
@@ -246,20 +269,21 @@ def test_train_errors_are_one_line(files, capsys):
     assert err.endswith("the model has 1 output, so it needs 1 target column, got 2 (x2, y)\n")
     err = run_error(base + ["--target-columns", "y", "--input-columns", "x2"], capsys)
     assert "the model takes 2 inputs, but " in err and "(chosen input columns: x2)" in err
-    err = run_error(base + ["--target-columns", "y", "--patience", "2"], capsys)
+    err = run_error(base + ["--target-columns", "y", "--patience", "2"], capsys, 2)
     assert err == ("nodenet train: error: --patience (early stopping) needs a validation "
                    "split: add --validation FRACTION, e.g. --validation 0.2\n")
-    err = run_error(base + ["--target-columns", "y", "--validation", "1.5"], capsys)
-    assert err == "nodenet train: error: --validation must be a fraction between 0 and 1, got 1.5\n"
+    err = run_error(base + ["--target-columns", "y", "--validation", "1.5"], capsys, 2)
+    assert err == ("nodenet train: error: argument --validation: expected a finite number > 0 "
+                   "and < 1, got '1.5' (see --help)\n")
     data.write_text("x1,x2,y\n0,0,0\n0,oops,1\n")
     err = run_error(base + ["--target-columns", "y"], capsys)
-    assert err == f"nodenet train: error: {data} line 3, column 'x2': expected a number, got 'oops'\n"
+    assert err == (f"nodenet train: error: {data} line 3, column 'x2': expected a number "
+                   "(plain decimal or scientific notation with ASCII digits, e.g. 7, -0.5, "
+                   "2.5e-3), got 'oops'\n")
     err = run_error(base[:3] + [str(tmp / "none.csv")] + base[4:] + ["--target-columns", "y"],
                     capsys)
-    assert "none.csv" in err and "No such file" in err
-    data.write_text("x1,x2,y\n0,0,3\n")
-    err = run_error(base + ["--target-columns", "y"], capsys)
-    assert err.startswith("nodenet train: error: ")
+    assert err == (f"nodenet train: error: cannot read data file {tmp / 'none.csv'}: "
+                   "No such file or directory\n")
     assert not (tmp / "t.json").exists()
 
 

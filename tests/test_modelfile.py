@@ -99,36 +99,18 @@ def test_failed_rename_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypat
     assert leftovers(tmp_path) == ["model.json"]
 
 
-class HalfWriter:
-    """A file object whose write() writes half the text, then fails like a full disk."""
-
-    def __init__(self, real):
-        self.real = real
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.real.close()
-
-    def write(self, text):
-        self.real.write(text[:len(text) // 2])
-        self.real.flush()
-        raise OSError(28, "No space left on device")
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
 @pytest.mark.parametrize("failure", [OSError, KeyboardInterrupt])
 def test_a_crash_in_the_middle_of_writing_keeps_the_old_file(tmp_path, monkeypatch, failure):
     path = tmp_path / "model.json"
     Network([3, 2], seed=1).save(path)
     original = path.read_bytes()
-    real_fdopen = os.fdopen
+    real_write = os.write
 
     if failure is OSError:
-        monkeypatch.setattr(os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+        def half_then_full(fd, data):          # half the text lands, then the disk is full
+            real_write(fd, bytes(data[:len(data) // 2]))
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(os, "write", half_then_full)
         expected = NodenetError
     else:
         def interrupted_fsync(fd):
@@ -161,7 +143,7 @@ def test_saving_a_network_with_nan_weights_is_refused_before_writing(tmp_path):
 def test_bad_paths(tmp_path):
     net = Network([2, 1])
     with pytest.raises(NodenetError, match=r"^cannot write model file .*no/such/dir/m.json: "
-                                           r"No such file or directory"):
+                                           r"the folder .*no/such/dir does not exist$"):
         net.save(tmp_path / "no" / "such" / "dir" / "m.json")
     with pytest.raises(NodenetError, match=r"a model file path must be a str or os.PathLike, got int"):
         net.save(3)
@@ -217,7 +199,7 @@ def edited(text, change):
     (lambda d: d["layers"][0].update(activation={"name": "leaky_relu", "alpha": "x"}),
      r"leaky_relu alpha must be a number, got str 'x'"),
     (lambda d: d["layers"][0].update(activation={"name": "leaky_relu", "beta": 1}),
-     r"activation spec must be a name or"),
+     r"beta"),                           # the unknown parameter is named
     (lambda d: d["layers"][0]["weights"][1].pop(), r"layer 1 weights must be rectangular: row 0 has 2 entries, row 1 has 1"),
     (lambda d: d["layers"][0]["weights"].append([1.0, 2.0]), r"layer 1 biases expects 3 biases, got 2"),
     (lambda d: (d["layers"][0]["weights"].append([1.0, 2.0]), d["layers"][0]["biases"].append(0.0)),

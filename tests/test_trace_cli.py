@@ -38,7 +38,8 @@ def test_default_traces_the_handout_network(capsys):
     assert find(out, "2", "o")[1] == ["2", "o", "2·(y", "−", "a)·a·(1", "−", "a)",
                                       "2·(1", "−", "0.6)·0.6·(1", "−", "0.6)", "0.192"]
     assert find(out, "2", "h1", "→", "o") == [
-        ["2", "h1", "→", "o", "0.8", "0.192", "0.9308616", "0.01", "0.001787254", "0.8017873"]]
+        ["2", "h1", "→", "o", "0.8", "0.192", "0.9308616", "0.01", "0.01·0.192·0.9308616",
+         "0.001787254", "0.8017873"]]
     assert "loss (sse) before the step: 0.16" in out
 
 
@@ -47,7 +48,8 @@ def test_handout_order_and_digits(capsys):
     out = capsys.readouterr().out
     assert find(out, "1", "h1")[1][-1] == "0.009907519"
     assert find(out, "1", "x1", "→", "h1") == [
-        ["1", "x1", "→", "h1", "0.5", "0.009907519", "1", "0.01", "9.907519e-05", "0.5000991"]]
+        ["1", "x1", "→", "h1", "0.5", "0.009907519", "1", "0.01", "0.01·0.009907519·1",
+         "9.907519e-05", "0.5000991"]]
     assert main(["trace", "--format", "plain", "--order", "handout", "--digits", "3"]) == 0
     out = capsys.readouterr().out
     assert find(out, "1", "h1")[1][-1] == "0.00991"
@@ -57,7 +59,7 @@ def test_other_inputs_targets_and_formats(capsys):
     assert main(["trace", "--input", "0", "0", "0", "--target", "0", "--eta", "0.5",
                  "--format", "latex"]) == 0
     out = capsys.readouterr().out
-    assert "x = (0, 0, 0), y = (0), η = 0.5" in out
+    assert "x = (0, 0, 0), y = (0), $\\eta$ = 0.5" in out          # pdfLaTeX-ready
     assert "\\begin{tabular}" in out
     # all inputs 0: every hidden net input is 0, every hidden output 0.5
     assert out.count(" & 0.5 ") >= 4
@@ -78,22 +80,39 @@ def test_model_file(tmp_path, capsys):
     assert Network.load(path).to_matrices() == ([[[0.8]], [[-1.0]]], [[0.2], [0.5]])
 
 
+def status_and_error(argv, capsys):
+    """main(argv) → (exit status, stderr), whether argparse or the command refused."""
+    try:
+        status = main(argv)
+    except SystemExit as exit_info:
+        status = exit_info.code
+    return status, capsys.readouterr().err
+
+
 def test_errors_are_one_line(tmp_path, capsys):
     path = tmp_path / "model.json"
-    Network([2, 1]).save(path)
-    assert main(["trace", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert err == ("nodenet trace: error: tracing a model file needs --input and --target, "
-                   "e.g. --input 1 3 5 --target 1\n")
-    assert main(["trace", str(path), "--input", "1", "--target", "1"]) == 1
-    assert "step_report expects 2 inputs, got 1" in capsys.readouterr().err
-    assert main(["trace", "--digits", "0"]) == 1
-    assert "digits must be a whole number from 1 to 15, got 0" in capsys.readouterr().err
-    assert main(["trace", str(tmp_path / "missing.json"), "--input", "1", "--target", "1"]) == 1
-    assert capsys.readouterr().err.count("\n") == 1
-    with pytest.raises(SystemExit) as exit_info:
-        main(["trace", "--format", "nonsense"])
-    assert exit_info.value.code == 2
+    Network([2, 1], loss="bce").save(path)
+    # bad option values: exit status 2, the option named as typed
+    for argv, said in [
+            ([str(path)], "nodenet trace: error: tracing a model file needs --input and "
+                          "--target, e.g. --input 1 3 5 --target 1\n"),
+            ([str(path), "--input", "1", "--target", "1"],
+             "nodenet trace: error: --input has 1 number, the model needs 2\n"),
+            ([str(path), "--input", "1", "2", "--target", "3"],
+             "nodenet trace: error: --target: bce targets must lie in [0, 1], got 3.0 at output 0\n"),
+            (["--digits", "0"], "nodenet trace: error: argument --digits: expected a whole number "
+                                "from 1 to 15, got '0' (see --help)\n"),
+            (["--eta", "-1"], "nodenet trace: error: argument --eta: expected a finite number ≥ 0, "
+                              "got '-1' (see --help)\n"),
+            (["--input", "1", "nan", "3"], "nodenet trace: error: argument --input: expected a "
+                                           "finite number, got 'nan' (see --help)\n")]:
+        assert status_and_error(["trace", *argv], capsys) == (2, said)
+    status, err = status_and_error(["trace", "--format", "nonsense"], capsys)
+    assert status == 2 and err.count("\n") == 1
+    # a file that cannot be read: exit status 1
+    status, err = status_and_error(["trace", str(tmp_path / "missing.json"), "--input", "1",
+                                    "--target", "1"], capsys)
+    assert status == 1 and err.count("\n") == 1 and "missing.json" in err
 
 
 def test_help(capsys):

@@ -3,18 +3,25 @@
 Each subcommand lives in its own module ``nodenet.cli.<name>`` with two
 functions: ``add_parser(subparsers)``, which registers it (and sets
 ``func=run`` as a default), and ``run(args) -> int``.  To add a command, write
-the module and add its name to COMMANDS.
+the module and add its name to COMMANDS.  Shared helpers: ``common``
+(checked option types, OptionError, warnings), ``paths`` (``check_files``:
+outputs checked before any work), ``samples`` (CSV samples for a model).
 
-Errors never show a traceback: a NodenetError, a file problem or a bad option
-is one line on stderr and a non-zero exit status.
+Errors never show a traceback: each is one line on stderr and an exit
+status: 2 for a bad option (argparse's or an OptionError), 1 for bad input
+or a file that cannot be read or written, 3 for an internal error.  A
+warning is one line too (``nodenet init: warning: …``).
 """
 
 import argparse
 import importlib
 import os
 import sys
+import warnings
 
+from .. import __version__
 from ..errors import NodenetError
+from .common import OptionError, Store, one_line, warn
 
 COMMANDS = ("init", "trace", "fixture", "train", "predict", "draw")
 
@@ -22,13 +29,19 @@ COMMANDS = ("init", "trace", "fixture", "train", "predict", "draw")
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line and exit status 2."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, Store)         # records the option spelling typed
+        self.register("action", "store", Store)
+
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see --help)\n")
 
 
 def build_parser():
     parser = Parser(prog="nodenet",
                     description="Node-level feed-forward neural networks in plain Python.")
+    parser.add_argument("--version", action="version", version=f"nodenet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for name in COMMANDS:
@@ -38,22 +51,37 @@ def build_parser():
 
 def main(argv=None):
     """Run the command line; return the exit status."""
+    if sys.stderr is None:                # started with stderr closed: errors go nowhere,
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")   # the status still tells
+    if sys.stdout is None:
+        print("nodenet: error: standard output is closed; nodenet prints its results and "
+              "reports there (redirect it to a file or /dev/null instead)", file=sys.stderr)
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        # a deprecation inside nodenet is nothing a command-line user can act on
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.showwarning = lambda message, *rest, **kw: warn(args.command, message)
+        return _run(args)
+
+
+def _run(args):
     try:
         status = args.func(args) or 0
         sys.stdout.flush()          # a closed pipe shows here, inside the handlers below
         return status
+    except OptionError as err:
+        return _fail(args.command, err, 2)
     except NodenetError as err:
         return _fail(args.command, err)
     except BrokenPipeError:
-        # the reader stopped early (``nodenet trace | head``): not worth a message;
-        # point stdout at devnull so the flush at exit does not fail again
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # the reader stopped early (``nodenet trace | head``): not worth a message
+        _quiet_stdout()
         return 1
-    except OSError as err:
-        name = f"{err.filename}: " if err.filename else ""
-        return _fail(args.command, f"{name}{err.strerror or err}")
+    except OSError as err:          # nodenet's own file errors are NodenetErrors: this is stdout
+        _quiet_stdout()
+        return _fail(args.command, f"cannot write to standard output: {err.strerror or err}")
     except (ValueError, RecursionError) as err:     # e.g. JSON a command read itself
         return _fail(args.command, f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:
@@ -62,8 +90,19 @@ def main(argv=None):
         return _fail(args.command, f"internal error, please report: {type(err).__name__}: {err}", 3)
 
 
+def _quiet_stdout():
+    """Point stdout at devnull, so the flush at exit does not fail a second time."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _fail(command, message, status=1):
     """Print ``message`` as one line on stderr and return ``status``."""
-    text = " ".join(str(message).split()) or "failed"
-    print(f"nodenet {command}: error: {text}", file=sys.stderr)
+    text = one_line(message) or "failed"
+    try:
+        print(f"nodenet {command}: error: {text}", file=sys.stderr)
+    except OSError:
+        pass                        # stderr itself cannot be written: the status still tells
     return status

@@ -2,6 +2,8 @@
 
 from ..data import write_text
 from ..network import Network
+from .common import whole
+from .paths import check_files
 
 FORMATS = ("mermaid", "dot")
 
@@ -15,8 +17,8 @@ def add_parser(sub):
     p.add_argument("model", metavar="MODEL.json", help="model file to draw")
     p.add_argument("--format", default="mermaid", choices=FORMATS,
                    help="diagram language (default: mermaid)")
-    p.add_argument("--digits", type=int, default=3,
-                   help="significant digits of weights and biases (default: 3)")
+    p.add_argument("--digits", type=whole(minimum=1, maximum=17), default=3,
+                   help="significant digits of weights and biases, 1 to 17 (default: 3)")
     p.add_argument("--direction", default="LR", choices=("LR", "TB"),
                    help="left to right or top to bottom (default: LR)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of printing")
@@ -24,6 +26,7 @@ def add_parser(sub):
 
 
 def run(args):
+    check_files(args, inputs={"model": "the model file"}, outputs={"output": "-o"})
     net = Network.load(args.model)
     draw = net.to_mermaid if args.format == "mermaid" else net.to_dot
     text = draw(digits=args.digits, direction=args.direction) + "\n"

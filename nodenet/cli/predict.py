@@ -3,24 +3,28 @@
 Input columns: ``--input-columns`` if given; else every column except the
 ``--target-columns`` (if the file has targets); else every column.  Their
 number must equal the model's input size.  The output has the file's
-columns, then one column per model output (``output1``…, or
-``predicted_<target>`` when target columns are named), then ``class`` with
-``--classify``.  Numbers are written exactly (Python's shortest repr).
+columns, every cell exactly as the file wrote it (``007`` stays ``007``),
+then one column per model output (``output1``…, or ``predicted_<target>``
+when target columns are named), then ``class`` with ``--classify``.
+Predictions are written exactly (Python's shortest repr).
 """
 
 import sys
 
-from ..data import column_names, csv_text, read_csv, write_text
+from ..data import csv_text, write_text
 from ..network import Network
+from .paths import check_files
+from .samples import read_samples
 
 
 def add_parser(sub):
     p = sub.add_parser(
         "predict", help="write a model's predictions for a CSV file",
         description="Feed every row of a CSV file (a header row, then numbers) through the "
-                    "model and write the rows with the predictions appended, as CSV. The "
-                    "input columns are --input-columns, or else every column that is not a "
-                    "--target-columns column; their number must equal the model's input size.")
+                    "model and write the rows, as they were, with the predictions appended, "
+                    "as CSV. The input columns are --input-columns, or else every column "
+                    "that is not a --target-columns column; their number must equal the "
+                    "model's input size.")
     p.add_argument("model", metavar="MODEL.json", help="trained model file")
     p.add_argument("--data", required=True, metavar="DATA.csv", help="rows to predict")
     p.add_argument("--input-columns", nargs="+", metavar="NAME",
@@ -36,12 +40,10 @@ def add_parser(sub):
 
 
 def run(args):
+    check_files(args, inputs={"model": "the model file", "data": "--data"},
+                outputs={"output": "-o"})
     net = Network.load(args.model)
-    table = read_csv(args.data)
-    targets = column_names(args.target_columns) if args.target_columns else []
-    inputs = column_names(args.input_columns) if args.input_columns else None
-    X, Y, _ = table.inputs_and_targets(targets, inputs, net.sizes[0],
-                                       net.sizes[-1] if targets else None)
+    table, targets, X, Y = read_samples(net, args.data, args.target_columns, args.input_columns)
     outputs = [net.predict(x) for x in X]
     k = net.sizes[-1]
     names = ([f"predicted_{t}" for t in targets] if targets
@@ -51,12 +53,12 @@ def run(args):
         names = [f"{n}_" for n in names]       # keep the file's own column names unique
     header = table.columns + names + (["class"] if args.classify else [])
     rows = []
-    for row, x, out in zip(table.rows, X, outputs):
-        rows.append(row + out + ([net.classify(x)] if args.classify else []))
+    for cells, x, out in zip(table.texts, X, outputs):
+        rows.append(cells + out + ([net.classify(x)] if args.classify else []))
     text = csv_text(header, rows)
     notes = []
     if targets:
-        notes.append(f"loss on {len(X)} rows of {args.data} ({net.loss_function.name}): "
+        notes.append(f"loss on {len(X)} rows of {table.source} ({net.loss_function.name}): "
                      f"{net.loss(X, Y):.6g}")
     if args.output:
         write_text(args.output, text)

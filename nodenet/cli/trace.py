@@ -5,13 +5,14 @@ Without a model file it traces the CogSci handout's own 3-4-1 network
 The model file is only read; the step is not saved.
 """
 
-from tabulate import tabulate_formats
-
+from ..display import FORMATS
 from ..errors import NodenetError
 from ..examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
 from ..network import Network
 from ..numfmt import DIGITS
 from ..tables import ORDERS, step_report
+from .common import OptionError, number, whole
+from .paths import check_files
 
 
 def add_parser(sub):
@@ -23,17 +24,17 @@ def add_parser(sub):
                     "weights 0.8 -1.2 0.5 -0.3) with input 1 3 5, target 1, eta 0.01.")
     p.add_argument("model", nargs="?", metavar="MODEL.json",
                    help="model file to trace (default: the handout's network)")
-    p.add_argument("--input", type=float, nargs="+", metavar="X",
+    p.add_argument("--input", type=number(), nargs="+", metavar="X",
                    help="one input vector (default with no model: 1 3 5)")
-    p.add_argument("--target", type=float, nargs="+", metavar="Y",
+    p.add_argument("--target", type=number(), nargs="+", metavar="Y",
                    help="its target vector (default with no model: 1)")
-    p.add_argument("--eta", type=float, metavar="η",
-                   help=f"learning rate (default: {HANDOUT_ETA})")
-    p.add_argument("--format", default="github", choices=tabulate_formats, metavar="FMT",
-                   help="any tabulate format: github, plain, pipe, grid, latex, html, … "
-                        "(default: github)")
-    p.add_argument("--digits", type=int, default=DIGITS,
-                   help=f"significant digits of every number (default: {DIGITS})")
+    p.add_argument("--eta", type=number(at_least=0), metavar="η",
+                   help=f"learning rate, ≥ 0 (default: {HANDOUT_ETA})")
+    p.add_argument("--format", default="github", choices=FORMATS, metavar="FMT",
+                   help="any tabulate format (github, plain, pipe, grid, html, …), csv, or "
+                        "latex / latex_booktabs ready for pdfLaTeX (default: github)")
+    p.add_argument("--digits", type=whole(minimum=1, maximum=15), default=DIGITS,
+                   help=f"significant digits of every number, 1 to 15 (default: {DIGITS})")
     p.add_argument("--order", default="standard", choices=ORDERS,
                    help="standard backpropagation, or the handout's order, which updates the "
                         "weights above before the deltas below use them (default: standard)")
@@ -41,6 +42,7 @@ def add_parser(sub):
 
 
 def run(args):
+    check_files(args, inputs={"model": "the model file"})
     if args.model is None:
         net = handout_network()
         x = args.input if args.input is not None else HANDOUT_INPUT
@@ -50,10 +52,23 @@ def run(args):
         missing = [name for name, v in (("--input", args.input), ("--target", args.target))
                    if v is None]
         if missing:
-            raise NodenetError(f"tracing a model file needs {' and '.join(missing)}, "
-                               f"e.g. --input 1 3 5 --target 1")
+            raise OptionError(f"tracing a model file needs {' and '.join(missing)}, "
+                              f"e.g. --input 1 3 5 --target 1")
         x, y = args.input, args.target
+    check_sample(net, x, y)
     eta = args.eta if args.eta is not None else HANDOUT_ETA
     print(step_report(net, x, y, eta, order=args.order, tablefmt=args.format,
                       digits=args.digits))
     return 0
+
+
+def check_sample(net, x, y):
+    """Refuse an --input or --target the model cannot take, naming the option."""
+    for flag, values, n in (("--input", x, net.sizes[0]), ("--target", y, net.sizes[-1])):
+        if len(values) != n and not (flag == "--target" and net.loss_function.class_index):
+            raise OptionError(f"{flag} has {len(values)} number{'s' * (len(values) != 1)}, "
+                              f"the model needs {n}")
+    try:
+        net.check_batch([list(x)], [list(y)], "--target")
+    except NodenetError as err:
+        raise OptionError(str(err).replace("--target: sample 0: ", "--target: ", 1)) from None

@@ -3,6 +3,11 @@
 Columns: ``--target-columns`` names the targets (one per model output);
 the inputs are ``--input-columns`` if given, else every other column in
 file order.  Their number must match the model's input size.
+
+Before any work the outputs are checked (``-o`` and ``--plot`` writable,
+neither the same file as an input or each other) and so is every option
+value, alone and together with the data; the run then trains, draws the
+plot in memory, saves the model, writes the plot and prints its report.
 """
 
 import math
@@ -10,25 +15,32 @@ import random
 import sys
 
 from .. import training
-from ..data import column_names, read_csv
 from ..errors import NodenetError
-from ..network import Network
+from ..files import write_atomic
+from ..modelfile import load
 from ..remedies import LR_DECAYS, split_validation
 from ..textplot import loss_curve
+from .common import OptionError, number, warn, whole
+from .paths import check_files
 from .progress import Progress
+from .samples import line_note, read_samples
 
 # remedy options of nodenet.training.train: (flag, parameter, type, help)
 REMEDIES = (
-    ("--clip-value", "clip_value", float, "clip every gradient entry to [-C, C]"),
-    ("--clip-norm", "clip_norm", float, "rescale each update's gradient to norm at most C"),
-    ("--l2", "l2", float, "L2 weight decay λ on the weights (default: 0)"),
-    ("--dropout", "dropout", float, "inverted dropout rate p on hidden layers (default: 0)"),
-    ("--patience", "patience", int,
+    ("--clip-value", "clip_value", number(above=0), "clip every gradient entry to [-C, C]"),
+    ("--clip-norm", "clip_norm", number(above=0),
+     "rescale each update's gradient to norm at most C"),
+    ("--l2", "l2", number(at_least=0), "L2 weight decay λ ≥ 0 on the weights (default: 0)"),
+    ("--dropout", "dropout", number(at_least=0, below=1),
+     "inverted dropout rate p in [0, 1) on hidden layers (default: 0)"),
+    ("--patience", "patience", whole(minimum=1),
      "early stopping: stop after this many epochs without a lower validation loss and "
      "restore the best weights (needs --validation)"),
     ("--lr-decay", "lr_decay", str, f"learning-rate decay: {' or '.join(LR_DECAYS)}"),
-    ("--decay-rate", "decay_rate", float, "the decay's γ (step: η·γ per step; 1/t: η/(1+γ(t−1)))"),
-    ("--decay-every", "decay_every", int, "epochs per step of step decay (default: 1)"),
+    ("--decay-rate", "decay_rate", number(at_least=0),
+     "the decay's γ (step: η·γ per step, γ in (0, 1]; 1/t: η/(1+γ(t−1)), γ ≥ 0)"),
+    ("--decay-every", "decay_every", whole(minimum=1),
+     "epochs per step of step decay (default: 1)"),
 )
 
 
@@ -45,25 +57,30 @@ def add_parser(sub):
                    help="target column names, one per model output (spaces or commas)")
     p.add_argument("--input-columns", nargs="+", metavar="NAME",
                    help="input column names (default: all columns except the targets)")
-    p.add_argument("--epochs", required=True, type=int, help="number of epochs")
-    p.add_argument("--eta", required=True, type=float, help="learning rate η")
-    p.add_argument("--batch-size", type=int, default=1,
-                   help="samples per update (default: 1, online learning)")
-    p.add_argument("--momentum", type=float, default=0.0, help="momentum μ (default: 0)")
+    p.add_argument("--epochs", required=True, type=whole(minimum=0),
+                   help="number of epochs (≥ 0)")
+    p.add_argument("--eta", required=True, type=number(above=0), help="learning rate η > 0")
+    p.add_argument("--batch-size", type=whole(minimum=1), default=1,
+                   help="samples per update, at most the number of training rows "
+                        "(default: 1, online learning)")
+    p.add_argument("--momentum", type=number(at_least=0, below=1), default=0.0,
+                   help="momentum μ in [0, 1) (default: 0)")
     p.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                    help="visit the samples in file order")
-    p.add_argument("--target-loss", type=float, help="stop once the training loss is at most this")
-    p.add_argument("--validation", type=float, metavar="FRACTION",
+    p.add_argument("--target-loss", type=number(at_least=0),
+                   help="stop once the training loss is at most this")
+    p.add_argument("--validation", type=number(above=0, below=1), metavar="FRACTION",
                    help="hold out this fraction of the rows (drawn with --seed) as validation data")
     for flag, name, kind, text in REMEDIES:
-        p.add_argument(flag, dest=name, type=kind, help=text)
+        choices = LR_DECAYS if name == "lr_decay" else None
+        p.add_argument(flag, dest=name, type=kind, choices=choices, help=text)
     p.add_argument("--diagnostics", action="store_true",
                    help="record per-layer gradient health and dead nodes, and print them")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=whole(), default=0,
                    help="seed for shuffling and the validation split (default: 0)")
     p.add_argument("--plot", metavar="LOSS.png", help="also draw the loss curve (needs matplotlib)")
     p.add_argument("--curve", action="store_true", help="print a text loss curve at the end")
-    p.add_argument("--every", type=int, metavar="K",
+    p.add_argument("--every", type=whole(minimum=1), metavar="K",
                    help="history table (and progress lines when not on a terminal) every K "
                         "epochs (default: about ten rows)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -73,28 +90,23 @@ def add_parser(sub):
 
 
 def run(args):
+    check_files(args, inputs={"model": "the model file", "data": "--data"},
+                outputs={"output": "-o", "plot": "--plot"})
     if args.plot:
         from ..plot import require_matplotlib
         require_matplotlib()               # fail now, not after a long run
-    if args.every is not None and args.every < 1:
-        raise NodenetError(f"--every must be at least 1, got {args.every}")
-    net = Network.load(args.model)
-    table = read_csv(args.data)
-    targets = column_names(args.target_columns)
-    inputs = column_names(args.input_columns) if args.input_columns else None
-    X, Y, _ = table.inputs_and_targets(targets, inputs, net.sizes[0], net.sizes[-1])
+    check_combinations(args)
+    net = load(args.model)
+    table, _, X, Y = read_samples(net, args.data, args.target_columns, args.input_columns)
     net.rng = random.Random(args.seed)
     options = {name: getattr(args, name) for _, name, _, _ in REMEDIES
                if getattr(args, name) is not None}
-    if args.patience is not None and args.validation is None:
-        raise NodenetError("--patience (early stopping) needs a validation split: "
-                           "add --validation FRACTION, e.g. --validation 0.2")
+    rows = list(range(len(X)))             # the table rows that X holds, for line numbers
     if args.validation is not None:
-        if not 0.0 < args.validation < 1.0:
-            raise NodenetError(f"--validation must be a fraction between 0 and 1, "
-                               f"got {args.validation}")
-        X, Y, val_X, val_Y = split_validation(X, Y, args.validation, net.rng)
-        options["validation_data"] = (val_X, val_Y)
+        rows, held = split_rows(len(X), args.validation, net.rng)
+        options["validation_data"] = ([X[r] for r in held], [Y[r] for r in held])
+        X, Y = [X[r] for r in rows], [Y[r] for r in rows]
+    check_with_data(args, net, len(X))
     before = net.loss(X, Y)
     progress = None if args.quiet else Progress(args.epochs, sys.stderr, every=args.every)
     try:
@@ -102,23 +114,80 @@ def run(args):
                                  momentum=args.momentum, shuffle=args.shuffle,
                                  target_loss=args.target_loss, callback=progress,
                                  diagnostics=args.diagnostics, **options)
+    except NodenetError as err:
+        raise NodenetError(f"{err}{line_note(err, table, rows)}; nothing was written") from None
     finally:
         if progress is not None:
             progress.close()
-    every = args.every or max(1, math.ceil(len(history) / 10))
-    print(history.table(every=every))
-    if args.diagnostics:
-        print(history.health_table())
     after = net.loss(X, Y)
-    print(f"loss on {len(X)} rows of {args.data} ({net.loss_function.name}): "
-          f"{before:.6g} before, {after:.6g} after")
-    if args.curve and len(history):
-        print(loss_curve(history))
-    net.save(args.output)
-    print(f"wrote {args.output}: {net!r}")
+    report = summary(args, history, table, len(X), before, after, net.loss_function.name)
+    png = None
     if args.plot and len(history):
         from ..plot import loss_plot
-        loss_plot(history, args.plot)
-        print(f"wrote {args.plot}")
+        png = loss_plot(history, None)     # drawn before anything is written
+    net.save(args.output)
+    report.append(f"wrote {args.output}: {net!r}")
+    if png is not None:
+        try:
+            write_atomic(args.plot, png, "plot")
+        except NodenetError as err:
+            raise NodenetError(f"wrote {args.output}, but not the plot: {err}") from None
+        report.append(f"wrote {args.plot}")
+    print("\n".join(report))
+    if after > before:
+        warn("train", f"the loss ended above where it started ({after:.6g} after, "
+                      f"{before:.6g} before): the saved weights fit the data worse than the "
+                      "starting ones; try a smaller --eta")
     return 0
 
+
+def summary(args, history, table, n, before, after, loss_name):
+    """The lines printed after training: history table, health, losses, curve."""
+    every = args.every or max(1, math.ceil(len(history) / 10))
+    lines = [history.table(every=every)]
+    if args.diagnostics:
+        lines.append(history.health_table())
+    lines.append(f"loss on {n} rows of {table.source} ({loss_name}): "
+                 f"{before:.6g} before, {after:.6g} after")
+    if args.curve and len(history):
+        lines.append(loss_curve(history))
+    return lines
+
+
+def check_combinations(args):
+    """Refuse options that are each fine but do not go together."""
+    if args.patience is not None and args.validation is None:
+        raise OptionError("--patience (early stopping) needs a validation split: "
+                          "add --validation FRACTION, e.g. --validation 0.2")
+    if args.lr_decay is not None and args.decay_rate is None:
+        raise OptionError(f"--lr-decay {args.lr_decay} needs --decay-rate")
+    if args.lr_decay is None and args.decay_rate is not None:
+        raise OptionError("--decay-rate needs --lr-decay (step or 1/t)")
+    if args.lr_decay == "step" and not 0.0 < args.decay_rate <= 1.0:
+        raise OptionError(f"--decay-rate for --lr-decay step multiplies η, so it must be in "
+                          f"(0, 1], got {args.decay_rate:g}")
+    if args.decay_every is not None and args.lr_decay != "step":
+        raise OptionError("--decay-every belongs to --lr-decay step")
+
+
+def split_rows(n, fraction, rng):
+    """``(kept, held)`` row numbers of a validation split, as ``split_validation`` draws it."""
+    rows = list(range(n))
+    try:
+        kept, _, held, _ = split_validation(rows, rows, fraction, rng)
+    except NodenetError:
+        raise OptionError(f"--validation {fraction:g} of {n} rows holds out "
+                          f"{int(round(fraction * n))}; it must leave at least one row on "
+                          "each side") from None
+    return kept, held
+
+
+def check_with_data(args, net, n):
+    """Refuse option values that do not fit the data or the model."""
+    if args.batch_size > n:
+        rows = "training rows" if args.validation is not None else "rows"
+        raise OptionError(f"--batch-size {args.batch_size} is more than the {n} {rows} of "
+                          f"{args.data}")
+    if args.dropout and len(net.sizes) < 3:
+        raise OptionError(f"--dropout acts on hidden layers, and this model has none "
+                          f"({net!r})")
