@@ -6,6 +6,7 @@ Layers are numbered from 1 (the first hidden layer).
 """
 
 import random
+from math import isfinite
 
 from . import validate
 from .activations import get_activation
@@ -33,9 +34,12 @@ def layer_activation(spec, l):
         raise NodenetError(f"layer {l} activation: {err}") from None
 
 
-def check_snapshot(net, snapshot):
-    """``snapshot`` as fresh lists, if it fits ``net`` (one (weights, bias) per node)."""
-    what = "restore expects a snapshot from net.snapshot()"
+def check_snapshot(net, snapshot, caller="restore"):
+    """``snapshot`` as fresh lists, if it fits ``net`` (one (weights, bias) per node).
+
+    ``caller`` names the function (or argument) in the error.
+    """
+    what = f"{caller} expects a snapshot from net.snapshot()"
     snapshot = validate.as_sequence(snapshot)
     if not isinstance(snapshot, (list, tuple)) or len(snapshot) != len(net.layers):
         raise NodenetError(f"{what}: one list per layer ({len(net.layers)}), "
@@ -50,8 +54,8 @@ def check_snapshot(net, snapshot):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise NodenetError(f"{what}: layer {l} node {j} needs a (weights, bias) pair, "
                                    f"got {validate.describe(pair)}")
-            w = validate.vector(pair[0], layer.n_inputs, f"restore: layer {l} node {j}", "weights")
-            rows.append((w, validate.number(pair[1], f"restore: layer {l} node {j} bias")))
+            w = validate.vector(pair[0], layer.n_inputs, f"{caller}: layer {l} node {j}", "weights")
+            rows.append((w, validate.number(pair[1], f"{caller}: layer {l} node {j} bias")))
         out.append(rows)
     return out
 
@@ -61,6 +65,10 @@ def check_rng(seed, rng):
     if rng is not None:
         if not isinstance(rng, random.Random):
             raise NodenetError(f"rng must be a random.Random, got {type(rng).__name__}")
+        if isinstance(rng, random.SystemRandom):
+            raise NodenetError("rng must be a seedable random.Random (its state is saved and "
+                               "restored so that a refused call draws nothing); SystemRandom "
+                               "cannot be")
         return rng
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise NodenetError(f"seed must be a whole number, got {validate.describe(seed)}")
@@ -121,8 +129,13 @@ def chain_message(l, layout, n_in, rows, cols):
             f"of layer {l - 1}, got {got}")
 
 
-def check_matrix(matrix, what):
-    """A non-empty rectangular list of rows of finite floats."""
+def check_matrix(matrix, what, floats=False):
+    """A non-empty rectangular list of rows of finite floats (a row that already is a
+    list of finite floats is not copied here: each Node copies its weights).
+
+    ``floats=True``: the rows are known to hold Python floats (the ``tolist()``
+    of a float array), so only their finiteness is checked.
+    """
     matrix = validate.as_sequence(matrix)
     if isinstance(matrix, (str, bytes)) or not isinstance(matrix, (list, tuple)) or not matrix:
         raise NodenetError(f"{what} must be a non-empty matrix (list of rows), got {matrix!r:.60}")
@@ -136,13 +149,40 @@ def check_matrix(matrix, what):
         if not isinstance(row, (list, tuple)) or len(row) != n:
             got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
             raise NodenetError(f"{what} must be rectangular: row 0 has {n} entries, row {r} has {got}")
-        rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
+        if type(row) is list and (floats or _all_floats(map(type, row))) and isfinite(sum(row)):
+            rows.append(row)            # plain finite floats (tolist() gives them); Node copies
+        else:
+            rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
     return rows
 
 
+_all_floats = frozenset([float]).issuperset     # every type in the iterable is float
 
-def layers_from_matrices(weights, biases, activations, layout, use_bias):
-    """Checked Layers from one weight matrix (and bias vector) per layer."""
+
+def bias_vector(b, n, l):
+    """Layer l's n biases from a vector, an n×1 or a 1×n array (NumPy ML code keeps
+    either), as fresh floats; a plain list goes straight to ``validate.vector``."""
+    b = validate.as_sequence(b)
+    if isinstance(b, (list, tuple)) and b and isinstance(validate.as_sequence(b[0]),
+                                                         (list, tuple)):
+        rows = [validate.as_sequence(r) for r in b]
+        if len(rows) == 1 and len(rows[0]) == n:
+            b = rows[0]                                         # 1×n
+        elif len(rows) == n and all(isinstance(r, (list, tuple)) and len(r) == 1
+                                    for r in rows):
+            b = [r[0] for r in rows]                            # n×1
+        else:
+            got = (f"{len(rows)}×{len(rows[0])}"
+                   if all(isinstance(r, (list, tuple)) and len(r) == len(rows[0]) for r in rows)
+                   else validate.brief(b))
+            raise NodenetError(f"layer {l} biases: expected {n} values (a vector, {n}×1 or "
+                               f"1×{n}), got {got}")
+    return validate.vector(b, n, f"layer {l} biases", "biases")
+
+
+def layers_from_matrices(weights, biases, activations, layout, use_bias, floats=False):
+    """Checked Layers from one weight matrix (and bias vector) per layer
+    (``floats``: see check_matrix)."""
     check_layout(layout)
     use_bias = check_flag(use_bias, "use_bias")
     weights = validate.as_sequence(weights)
@@ -165,7 +205,7 @@ def layers_from_matrices(weights, biases, activations, layout, use_bias):
             f"biases must list one vector per layer ({n_layers}), got {validate.brief(biases)}")
     layers, n_in = [], None
     for l, (matrix, b, spec) in enumerate(zip(weights, biases, specs), start=1):
-        rows = check_matrix(matrix, f"layer {l} weights")
+        rows = check_matrix(matrix, f"layer {l} weights", floats)
         if layout == "in_out":
             rows = transpose(rows)
         n_out, cols = len(rows), len(rows[0])
@@ -175,10 +215,8 @@ def layers_from_matrices(weights, biases, activations, layout, use_bias):
             if "did you mean" not in message and chains(weights, other):
                 message += f" — all the matrices chain in the other layout: layout={other!r}?"
             raise NodenetError(message)
-        if b is None:
-            b = [0.0] * n_out
-        b = validate.vector(b, n_out, f"layer {l} biases", "biases")
+        b = [0.0] * n_out if b is None else bias_vector(b, n_out, l)
         nodes = [Node(row, bias) for row, bias in zip(rows, b)]
-        layers.append(Layer(nodes, layer_activation(spec, l), use_bias=use_bias))
+        layers.append(Layer(nodes, layer_activation(spec, l), bias=use_bias))
         n_in = n_out
     return layers

@@ -44,7 +44,9 @@ def test_wrong_output_derivative_seed_001_sigmoid_of_z():
     assert report.first_layer == 3
     assert differing(report) == [3, 2, 1]
     assert "layer 3: 10 of 10 weights and 2 of 2 biases differ" in text
-    assert "start with layer 3: backprop runs from the output down" in text
+    # nodenet recomputes the gradients with σ′ fed z and finds the caller's numbers
+    assert ("layer 3's sigmoid derivative is evaluated at the net input z: written in the "
+            "output a it is a·(1 − a), and fed z it gives z·(1 − z)") in text
     # the table lists layer 3's rows before any of layer 2's
     table_layers = [line.split()[0] for line in text.splitlines() if line[:7].strip().isdigit()]
     assert table_layers[0] == "3" and table_layers == sorted(table_layers, reverse=True)
@@ -55,7 +57,8 @@ def test_wrong_hidden_derivative_is_placed_in_its_layer():
     assert report.first_layer == 2
     assert differing(report) == [2, 1]
     assert "layer 3: all 10 weights and 2 biases match" in text
-    assert "layer 3 match, so the error enters at layer 2" in text
+    assert "layer 2's tanh derivative is evaluated at the net input z" in text
+    assert text.endswith("layer 3 matches, so the error enters at layer 2")
 
 
 def test_missing_bias_gradient_in_the_output_layer():
@@ -146,14 +149,29 @@ def test_forgotten_bias_in_forward_points_at_net_inputs():
     assert compare_forward(net, X, As).first_layer == 1
 
 
-def test_transposed_square_weights_get_the_layout_hint():
+def test_transposed_square_weights_whose_biases_match_is_an_outer_product_bug():
+    # layer 2 (1×3) fixes the layout as out_in, and layer 1's biases match, so its deltas
+    # are right: the old hint "did you mean layout='in_out'?" misled here
     rng = np.random.default_rng(4)
     Ws, bs, X, Y = random_problem(rng, [3, 3, 1], "sse")
     net = Network.from_matrices(Ws, bs, ["sigmoid", "identity"], loss="sse")
     _, dW, db = backward(X, Y, Ws, bs, ["sigmoid", "identity"], "sse")
-    report = compare_gradients(net, X, Y, [dW[0].T, dW[1]], db)
-    assert "layer 1: the weights match nodenet's transposed — did you mean layout='in_out'?" \
-        in str(report)
+    text = str(compare_gradients(net, X, Y, [dW[0].T, dW[1]], db))
+    assert ("layer 1: the biases match, so its deltas are right (their sums over the samples), "
+            "but the weights match nodenet's transposed: the outer product is the wrong way "
+            "round (in the out_in layout dW = dZᵀ·A") in text
+    assert "did you mean" not in text and "check how the deltas reach it" not in text
+
+
+def test_every_square_layer_transposed_is_the_layout():
+    rng = np.random.default_rng(4)
+    Ws, bs, X, Y = random_problem(rng, [3, 3, 3], "sse")
+    net = Network.from_matrices(Ws, bs, ["sigmoid", "identity"], loss="sse")
+    _, dW, db = backward(X, Y, Ws, bs, ["sigmoid", "identity"], "sse")
+    text = str(compare_gradients(net, X, Y, [m.T for m in dW], db))
+    assert text.endswith("every layer's weights match nodenet's transposed — did you mean "
+                         "layout='in_out'?")
+    assert compare_gradients(net, X, Y, [m.T for m in dW], db, layout="in_out").ok
 
 
 def test_nan_gradient_is_a_mismatch_listed_first():

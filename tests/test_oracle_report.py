@@ -55,7 +55,10 @@ def test_exact_mismatch_table():
         "\n"
         "  layer    node  from      expected    got    abs error    rel error\n"
         "-------  ------  ------  ----------  -----  -----------  -----------\n"
-        "      2       0  node 1          12     10            2        0.167")
+        "      2       0  node 1          12     10            2        0.167\n"
+        "\n"
+        "layer 2: the biases match, so its deltas are right and the outer product δ·aᵀ is not: "
+        "check the activations it uses (layer 1's outputs a, not its net inputs z)")
 
 
 def test_table_orders_output_layer_first_then_worst_first():

@@ -1,7 +1,8 @@
-"""nodenet as a test oracle for vectorized (NumPy, PyTorch, JAX) networks.
+"""nodenet as a test oracle for vectorized (NumPy, PyTorch, JAX, Keras) networks.
 
 Build the same network in nodenet (``Network.from_matrices`` with your
-weights), run your code and nodenet on the same batch, and compare:
+weights, or ``from_torch``, ``from_jax``, ``from_keras``, ``from_sklearn``
+with your model), run your code and nodenet on the same batch, and compare:
 
 ``assert_forward_match(net, X, outputs_per_layer, nets_per_layer=None)``
     per-layer activations (and net inputs); names the first layer that differs.
@@ -21,8 +22,14 @@ weights), run your code and nodenet on the same batch, and compare:
     (the gradient, or the optimizer's update: bias correction, weight decay,
     momentum buffer, learning rate, …); ``compare_parameters`` for one set.
 
+``grads_of(model_or_pytree)`` / ``capture(torch_model)``
+    a framework's gradients as ``(dW, db)``, and a torch model's per-layer
+    net inputs and activations (forward hooks).
+``dtype="float32"`` (or float16, bfloat16, float64) on every compare and assert
+    tolerances for the precision your code computes in (``DTYPES``).
+
 Arrays are nested lists or anything with ``.tolist()``; nodenet never
-imports NumPy.  Samples are rows (N×n, ``X·W`` style) unless you pass
+imports NumPy or a framework.  Samples are rows (N×n, ``X·W`` style) unless you pass
 ``samples="columns"`` (n×N, seed 002's style).  Arguments that cannot be
 compared (wrong shapes, wrong counts) raise NodenetError; disagreement
 raises AssertionError.
@@ -42,10 +49,18 @@ from .gradcheck import GradcheckReport, gradcheck
 from .gradients import (GradientReport, LayerSummary, Mismatch, assert_gradients_match,
                         compare_gradients)
 from .training import ParameterReport, TrainingReport, compare_parameters, compare_training
+from .grads import grads_of
+from .jax_models import from_jax
+from .keras_models import from_keras
+from .sklearn_models import from_sklearn
+from .tolerance import DTYPES
+from .torch_models import Capture, capture, from_torch
 
 __all__ = [
     "assert_gradients_match", "compare_gradients", "assert_forward_match", "compare_forward",
     "gradcheck", "fixture", "GradientReport", "ForwardReport", "GradcheckReport",
     "Mismatch", "ForwardMismatch", "LayerSummary",
     "compare_training", "compare_parameters", "TrainingReport", "ParameterReport",
+    "from_torch", "from_jax", "from_keras", "from_sklearn", "grads_of", "capture", "Capture",
+    "DTYPES",
 ]

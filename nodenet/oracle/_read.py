@@ -1,88 +1,115 @@
 """Reading a caller's arrays: batches, weight matrices and bias vectors.
 
-Everything arrives as nested lists or as anything with ``.tolist()`` (NumPy
-arrays, torch tensors); nothing here imports NumPy.  Inputs and targets must
-be finite (they are the question); the caller's gradients and activations
-may hold NaN or ±inf (they are the answer under test, so a NaN is a
-mismatch, not an argument error).
+Everything arrives as nested lists or as an array: anything with
+``.tolist()`` (NumPy, torch, JAX) or ``.numpy()`` (Keras variables); nothing
+here imports NumPy.  Inputs and targets must be finite (they are the
+question); the caller's gradients and activations may hold NaN or ±inf
+(they are the answer under test, so a NaN is a mismatch, not an argument
+error).
+
+Speed matters here (the oracle should cost about what nodenet's gradients
+cost): an array with a float dtype gives plain Python floats through
+``tolist()``, so its rows are taken as they are; a list's rows are checked
+with one C-level pass over the types; only a row that fails that is read
+entry by entry, for the precise message.
 """
 
 import math
 import numbers
 
 from .. import validate
+from ..build import check_layout, transpose
 from ..errors import NodenetError
 
 SAMPLES = ("rows", "columns")
+
+_all_floats = frozenset([float]).issuperset     # every type in the iterable is float
 
 
 def check_samples(samples):
     if samples not in SAMPLES:
         raise NodenetError(f"samples must be 'rows' (one sample per row, X·W style) or "
-                           f"'columns' (one per column, W·X style); got {samples!r}")
+                           f"'columns' (one per column, W·X style); got {validate.brief(samples)}")
     return samples
 
 
-def check_tolerance(rtol, atol):
-    rtol = validate.number(rtol, "rtol")
-    atol = validate.number(atol, "atol")
-    if rtol < 0.0 or atol < 0.0:
-        raise NodenetError(f"rtol and atol must be ≥ 0, got rtol={rtol!r}, atol={atol!r}")
-    return rtol, atol
+def plain(value):
+    """Nested lists for an array (``.tolist()``, or ``.numpy().tolist()``); lists as they are."""
+    if isinstance(value, (list, tuple)):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        try:                # a torch tensor: through NumPy, whose tolist is about 1.7× faster
+            return value.detach().cpu().numpy().tolist()
+        except (TypeError, RuntimeError):           # bfloat16 and others NumPy lacks
+            pass
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "numpy"):             # a Keras variable
+        return value.numpy().tolist()
+    return value
 
 
-def close(expected, got, rtol, atol):
-    """|got − expected| ≤ atol + rtol·|expected| (NumPy's isclose); NaN never is."""
-    return abs(got - expected) <= atol + rtol * abs(expected)
+def float_array(value):
+    """True for an array whose ``tolist()`` gives plain floats (a float dtype)."""
+    return (not isinstance(value, (list, tuple))
+            and "float" in str(getattr(value, "dtype", "")))
+
+
+def is_number(v):
+    """A real number that is not a bool (bools are refused wherever a number belongs)."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 def shape(r, c):
     return f"{r}×{c}"
 
 
-def _is_number(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
 def loose_number(v, what):
     """A real number as a float; NaN and ±inf allowed (they will mismatch)."""
-    if not _is_number(v):
-        raise NodenetError(f"{what} must be a number, got {type(v).__name__} {v!r:.40}")
+    if not is_number(v):
+        raise NodenetError(f"{what} must be a number, got {validate.describe(v)}")
     try:
         return float(v)
     except OverflowError:          # an int beyond the float range: it will mismatch
         return math.copysign(math.inf, v)
 
 
-def table(value, what, loose=False):
-    """A rectangular 2-D table as ``(rows, n_rows, n_cols)``; 1-D becomes one row.
+def _row(row, what, loose, trusted):
+    """One row of numbers as a list of floats (a fresh list unless it came from tolist)."""
+    if trusted:
+        return row
+    if type(row) is list and _all_floats(map(type, row)) and (loose or math.isfinite(sum(row))):
+        return list(row)
+    read = loose_number if loose else validate.number
+    return [read(v, f"{what}[{c}]") for c, v in enumerate(row)]
 
-    Returns ``flat=True`` as a fourth item when the value was 1-D.
-    """
-    value = validate.as_sequence(value)
+
+def table(value, what, loose=False):
+    """A rectangular 2-D table as ``(rows, n_rows, n_cols, flat)``; a 1-D array is one
+    row, with ``flat`` True."""
+    trusted = float_array(value)
+    value = plain(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
         raise NodenetError(f"{what} must be a non-empty array (nested lists or .tolist()), "
-                           f"got {type(value).__name__} {value!r:.40}")
-    read = (lambda v, w: loose_number(v, w)) if loose else validate.number
-    if all(_is_number(v) for v in value):
-        return [[read(v, f"{what}[{i}]") for i, v in enumerate(value)]], 1, len(value), True
+                           f"got {validate.describe(value)}")
+    first = plain(value[0])
+    if not isinstance(first, (list, tuple)):         # numbers (or junk): a 1-D array
+        row = _row(value, what, loose, trusted)
+        return [row], 1, len(row), True
     rows = []
+    n = len(first)
     for r, row in enumerate(value):
-        row = validate.as_sequence(row)
+        row = plain(row)
         if isinstance(row, (str, bytes)) or not isinstance(row, (list, tuple)):
-            raise NodenetError(f"{what} must be 1-D or 2-D, got {type(row).__name__} "
-                               f"{row!r:.40} as row {r}")
-        if rows and len(row) != len(rows[0]):
-            raise NodenetError(f"{what} must be rectangular: row 0 has {len(rows[0])} entries, "
+            raise NodenetError(f"{what} must be 1-D or 2-D, got {validate.describe(row)} "
+                               f"as row {r}")
+        if len(row) != n:
+            raise NodenetError(f"{what} must be rectangular: row 0 has {n} entries, "
                                f"row {r} has {len(row)}")
-        rows.append([read(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
-    if not rows[0]:
+        rows.append(_row(row, f"{what}[{r}]", loose, trusted))
+    if not n:
         raise NodenetError(f"{what} has empty rows")
-    return rows, len(rows), len(rows[0]), False
-
-
-def transpose(rows):
-    return [list(col) for col in zip(*rows)]
+    return rows, len(rows), n, False
 
 
 def per_sample(value, n, what, samples="rows", n_samples=None, noun="values", loose=False):
@@ -111,31 +138,54 @@ def per_sample(value, n, what, samples="rows", n_samples=None, noun="values", lo
     return rows
 
 
+def class_indices(Y, n_samples):
+    """One class index per sample (a 1-D array of N, N×1 or 1×N) as [[c], …]; else None."""
+    Y = plain(Y)
+    if not isinstance(Y, (list, tuple)) or len(Y) == 0:
+        return None
+    if all(is_number(c) for c in Y) and len(Y) == n_samples:
+        return [[c] for c in Y]
+    rows = [plain(y) for y in Y]
+    if all(isinstance(y, (list, tuple)) and len(y) == 1 for y in rows) and len(rows) == n_samples:
+        return rows
+    if len(rows) == 1 and isinstance(rows[0], (list, tuple)) and len(rows[0]) == n_samples \
+            and n_samples > 1:
+        return [[c] for c in rows[0]]
+    return None
+
+
 def batch_pair(net, X, Y, samples, what):
-    """Validated inputs and targets, one list per sample, as Network wants them."""
+    """Validated inputs and targets, one list per sample, as Network wants them.
+
+    For a loss that takes class indices (``nll``, ``cross_entropy_with_logits``)
+    the targets may be one index per sample.
+    """
     check_samples(samples)
     X = per_sample(X, net.sizes[0], f"{what}: inputs", samples, noun="inputs")
-    Y = per_sample(Y, net.sizes[-1], f"{what}: targets", samples, n_samples=len(X),
-                   noun="targets")
+    indices = class_indices(Y, len(X)) if net.loss_function.class_index else None
+    if indices is None or net.sizes[-1] == 1:
+        Y = per_sample(Y, net.sizes[-1], f"{what}: targets", samples, n_samples=len(X),
+                       noun="targets")
+    else:
+        Y = indices
     return net.check_batch(X, Y, what)
 
 
-def _per_layer(value, net, requirement, advice=""):
+def per_layer(value, net, requirement, advice=""):
     """``value`` as a list or tuple with one entry per layer of ``net``, or an error."""
-    value = validate.as_sequence(value)
+    value = plain(value)
     n_layers = len(net.layers)
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) \
             or len(value) != n_layers:
-        got = len(value) if isinstance(value, (list, tuple)) else type(value).__name__
+        got = len(value) if isinstance(value, (list, tuple)) else validate.describe(value)
         raise NodenetError(f"{requirement}: expected {n_layers}, got {got}{advice}")
     return value
 
 
 def weight_matrices(dW, net, layout, what="dW"):
     """The caller's weight gradients as out_in nested lists, shapes checked."""
-    from ..build import check_layout
     check_layout(layout)
-    dW = _per_layer(dW, net, f"{what} must list one weight matrix per layer")
+    dW = per_layer(dW, net, f"{what} must list one weight matrix per layer")
     out = []
     for l, (m, layer) in enumerate(zip(dW, net.layers), start=1):
         n_out, n_in = len(layer), layer.n_inputs
@@ -156,27 +206,31 @@ def weight_matrices(dW, net, layout, what="dW"):
     return out
 
 
+def bias_vector(b, n, label, n_samples=1, loose=True):
+    """A bias vector of ``n`` values from a vector, an n×1 or a 1×n array."""
+    rows, r, c, flat = table(b, label, loose=loose)
+    if (r, c) in ((1, n), (n, 1)):
+        return rows[0] if r == 1 else [row[0] for row in rows]
+    got = f"a 1-D array of {c}" if flat else shape(r, c)
+    hint = ""
+    if n_samples > 1 and n_samples in (r, c) and n in (r, c):
+        hint = " — one per sample? sum (or average, as the loss does) over the samples"
+    raise NodenetError(f"{label}: expected {n} values (a vector, {shape(n, 1)} or "
+                       f"{shape(1, n)}), got {got}{hint}")
+
+
 def bias_vectors(db, net, n_samples, what="db"):
-    """The caller's bias gradients as lists; vectors, n×1 or 1×n all accepted."""
+    """The caller's bias gradients as lists; vectors, n×1 or 1×n all accepted.
+
+    ``db=None`` compares no biases; a None entry leaves out that layer's
+    (a layer without biases, such as ``Linear(bias=False)``).
+    """
     if db is None:
         return None
-    db = _per_layer(db, net, f"{what} must list one bias vector per layer",
-                    " (pass db=None to compare weights only)")
-    out = []
-    for l, (b, layer) in enumerate(zip(db, net.layers), start=1):
-        n = len(layer)
-        label = f"layer {l} biases"
-        rows, r, c, flat = table(b, label, loose=True)
-        if (r, c) in ((1, n), (n, 1)):
-            out.append(rows[0] if r == 1 else [row[0] for row in rows])
-            continue
-        got = f"a 1-D array of {c}" if flat else shape(r, c)
-        hint = ""
-        if n_samples > 1 and n_samples in (r, c) and n in (r, c):
-            hint = " — one per sample? sum (or average, as the loss does) over the samples"
-        raise NodenetError(f"{label}: expected {n} values (a vector, {shape(n, 1)} or "
-                           f"{shape(1, n)}), got {got}{hint}")
-    return out
+    db = per_layer(db, net, f"{what} must list one bias vector per layer",
+                   " (pass db=None to compare weights only)")
+    return [None if b is None else bias_vector(b, len(layer), f"layer {l} biases", n_samples)
+            for l, (b, layer) in enumerate(zip(db, net.layers), start=1)]
 
 
 class Difference:
@@ -193,3 +247,7 @@ class Difference:
         if self.expected == 0.0:
             return 0.0 if self.got == 0.0 else float("inf")
         return self.abs_error / abs(self.expected)
+
+    def in_eps(self, eps):
+        """The relative error in units of ``eps`` (a dtype's machine epsilon)."""
+        return self.rel_error / eps

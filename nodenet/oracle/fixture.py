@@ -8,6 +8,8 @@ exactly, so the comparison can be as tight as the caller likes.
 import json
 
 from . import _read
+from ..build import transpose
+from ..modelfile import to_dict
 
 FORMAT = "nodenet-fixture"
 VERSION = 1
@@ -38,7 +40,6 @@ def fixture(net, X, Y, *, samples="rows"):
     >>> fx["loss"], fx["layers"][1]["delta"], fx["gradients"]["weights"]["out_in"][1]
     (9.0, [[-6.0]], [[6.0, 12.0]])
     """
-    from ..modelfile import to_dict
     X, Y = _read.batch_pair(net, X, Y, samples, "fixture")
     loss = net.loss_function
     scale = loss.sample_scale(len(X))
@@ -69,13 +70,13 @@ def fixture(net, X, Y, *, samples="rows"):
                           "formula": loss.formula},
         "inputs": X,
         "targets": Y,
-        "weights": {"out_in": w_out_in, "in_out": [_read.transpose(m) for m in w_out_in]},
+        "weights": {"out_in": w_out_in, "in_out": [transpose(m) for m in w_out_in]},
         "biases": biases,
         "layers": layers,
         "outputs": outputs,
         "sample_losses": sample_losses,
         "loss": loss.value(Y, outputs),
-        "gradients": {"weights": {"out_in": gw, "in_out": [_read.transpose(m) for m in gw]},
+        "gradients": {"weights": {"out_in": gw, "in_out": [transpose(m) for m in gw]},
                       "biases": gb},
     }
 

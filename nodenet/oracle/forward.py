@@ -6,17 +6,21 @@ says which of the two went wrong first.
 """
 
 from collections import namedtuple
+from math import exp
 
 from tabulate import tabulate
 
-from . import _read
+from . import _read, tolerance
+from .. import validate
+from ..errors import NodenetError
 from ._read import Difference
 
 HEADERS = ("layer", "value", "sample", "node", "expected", "got", "abs error", "rel error")
 FLOATFMT = ("", "", "", "", ".12g", ".12g", ".3g", ".3g")
 
 
-class ForwardMismatch(Difference, namedtuple("ForwardMismatch", "layer value sample node expected got")):
+class ForwardMismatch(Difference,
+                      namedtuple("ForwardMismatch", "layer value sample node expected got")):
     """One differing entry: ``value`` is "z" (net input) or "a" (activation)."""
 
     __slots__ = ()
@@ -31,14 +35,16 @@ class ForwardReport:
 
     ``ok``; ``first_layer`` (1-based, None if ok) and ``first_value``
     ("z" or "a") say where the passes part; ``mismatches`` lists every
-    differing entry in forward order.
+    differing entry in forward order; ``hints`` what the numbers show.
     """
 
-    def __init__(self, mismatches, counts, context, max_rows=10):
+    def __init__(self, mismatches, counts, context, max_rows=10, eps=None, hints=()):
         self.mismatches = mismatches
         self.counts = counts          # [(layer, value, n_differ, n_total, activation)]
         self.context = context
         self.max_rows = max_rows
+        self.eps = eps
+        self.hints = list(hints)
 
     @property
     def ok(self):
@@ -75,8 +81,12 @@ class ForwardReport:
             lines.append(f"layer {layer} {name}: " + (f"{bad} of {total} differ" if bad
                                                        else f"all {total} match"))
         rows = [(m.layer, m.value, m.sample, m.node, m.expected, m.got, m.abs_error, m.rel_error)
+                + (() if self.eps is None else (m.in_eps(self.eps),))
                 for m in self.mismatches if m.layer == l][:self.max_rows]
-        lines += ["", tabulate(rows, HEADERS, floatfmt=FLOATFMT)]
+        headers, floatfmt = HEADERS, FLOATFMT
+        if self.eps is not None:
+            headers, floatfmt = headers + ("rel error / ε",), floatfmt + (".3g",)
+        lines += ["", tabulate(rows, headers, floatfmt=floatfmt)]
         act = next(c[4] for c in self.counts if c[0] == l)
         if v == "a" and any(c[0] == l and c[1] == "z" for c in self.counts):
             lines.append(f"\nlayer {l}'s net inputs agree but its activations do not: "
@@ -90,18 +100,20 @@ class ForwardReport:
             lines.append(f"\n{below} agree but layer {l}'s activations do not: check its weights, "
                          f"biases and activation function (nodenet: {act}); pass nets_per_layer "
                          f"to tell them apart")
+        lines += self.hints
         return "\n".join(lines)
 
 
 def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="rows",
-                    rtol=1e-7, atol=1e-10, max_rows=10):
+                    dtype=None, rtol=None, atol=None, max_rows=10):
     """Compare per-layer activations (and optionally net inputs) with nodenet's.
 
     ``outputs_per_layer`` lists one array per layer, the first hidden layer
     first and the output layer last (not the inputs): N×n with
     ``samples="rows"`` (seed 001's ``a1 = sigmoid(X·W1)``) or n×N with
     ``samples="columns"`` (seed 002's ``A1``).  ``nets_per_layer`` is the
-    same for the net inputs z.  Returns a ForwardReport.
+    same for the net inputs z.  ``dtype`` picks rtol and atol as in
+    ``compare_gradients``.  Returns a ForwardReport.
 
     >>> from nodenet import Network
     >>> net = Network.from_matrices([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0]]],
@@ -111,7 +123,7 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
     >>> compare_forward(net, [[1, 2]], [[[2, 1]], [[3]]]).first_layer
     1
     """
-    rtol, atol = _read.check_tolerance(rtol, atol)
+    rtol, atol, eps = tolerance.resolve(dtype, rtol, atol)
     _read.check_samples(samples)
     X = _read.per_sample(X, net.sizes[0], "compare_forward: inputs", samples, noun="inputs")
     L = len(net.layers)
@@ -133,34 +145,57 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
                 continue
             bad = 0
             for s, (erow, grow) in enumerate(zip(expected[value][l], given[value][l])):
-                for j, (e, g) in enumerate(zip(erow, grow)):
-                    if not _read.close(e, g, rtol, atol):
-                        bad += 1
-                        mismatches.append(ForwardMismatch(l + 1, value, s, j, e, g))
+                for j in tolerance.mismatched(erow, grow, rtol, atol):
+                    bad += 1
+                    mismatches.append(ForwardMismatch(l + 1, value, s, j, erow[j], grow[j]))
             counts.append((l + 1, value, bad, len(X) * len(net.layers[l]),
                            repr(net.layers[l].activation)))
-    context = f"{len(X)} sample{'s' if len(X) != 1 else ''}, rtol={rtol:g}, atol={atol:g}"
-    return ForwardReport(mismatches, counts, context, max_rows)
+    precision = "" if dtype is None else f"{tolerance.dtype_name(dtype)}: "
+    context = (f"{len(X)} sample{'s' if len(X) != 1 else ''}, {precision}"
+               f"rtol={rtol:g}, atol={atol:g}")
+    hints = []
+    if mismatches and mismatches[0].value == "a":
+        l = mismatches[0].layer
+        hints = _normalized_over_samples(net.layers[l - 1].activation.name, l,
+                                         given["a"][l - 1], samples, max(1e-3, rtol))
+    return ForwardReport(mismatches, counts, context, max_rows,
+                         None if dtype is None else eps, hints)
+
+
+def _normalized_over_samples(act, l, got, samples, tol):
+    """The softmax-over-the-wrong-axis hint, if the numbers show it (2+ samples): sums
+    within ``tol`` of 1 over the samples, not over the nodes."""
+    if act not in ("softmax", "log_softmax") or len(got) < 2:
+        return []
+    probs = got if act == "softmax" else [[exp(min(v, 700.0)) for v in row] for row in got]
+    per_node = [sum(column) for column in zip(*probs)]
+    per_sample = [sum(row) for row in probs]
+    if all(abs(t - 1.0) < tol for t in per_node) and \
+            not all(abs(t - 1.0) < tol for t in per_sample):
+        right, wrong = ("axis=1", "axis=0") if samples == "rows" else ("axis=0", "axis=1")
+        return [f"layer {l}'s {act} is normalized over the samples: each node's outputs sum to "
+                f"1 across the batch instead of each sample's outputs across the nodes (in "
+                f"your {'N×n' if samples == 'rows' else 'n×N'} arrays: {right}, not {wrong}; "
+                f"in PyTorch dim=-1)"]
+    return []
 
 
 def assert_forward_match(net, X, outputs_per_layer, nets_per_layer=None, *, samples="rows",
-                         rtol=1e-7, atol=1e-10, max_rows=10):
+                         dtype=None, rtol=None, atol=None, max_rows=10):
     """Raise AssertionError naming the first layer that differs; else return the report."""
     report = compare_forward(net, X, outputs_per_layer, nets_per_layer, samples=samples,
-                             rtol=rtol, atol=atol, max_rows=max_rows)
+                             dtype=dtype, rtol=rtol, atol=atol, max_rows=max_rows)
     if not report.ok:
         raise AssertionError(str(report))
     return report
 
 
 def _per_layer(arrays, net, n, samples, what, noun):
-    from .. import validate
-    from ..errors import NodenetError
-    arrays = validate.as_sequence(arrays)
+    arrays = _read.plain(arrays)
     L = len(net.layers)
     if isinstance(arrays, (str, bytes)) or not isinstance(arrays, (list, tuple)):
         raise NodenetError(f"{what} must list one array per layer ({L}), "
-                           f"got {type(arrays).__name__}")
+                           f"got {validate.describe(arrays)}")
     if len(arrays) != L:
         extra = (" — leave out the inputs: the list starts at layer 1, the first hidden layer"
                  if len(arrays) == L + 1 else "")

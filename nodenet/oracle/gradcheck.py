@@ -8,7 +8,9 @@ with ε = 1e-6 agreement to ~1e-7 relative is what to expect.
 
 from tabulate import tabulate
 
-from . import _read
+from . import _read, tolerance
+from .. import validate
+from ..errors import NodenetError
 from .gradients import Mismatch, source_name
 
 
@@ -30,7 +32,8 @@ class GradcheckReport:
 
     @property
     def failures(self):
-        return [m for m in self.entries if not _read.close(m.expected, m.got, self.rtol, self.atol)]
+        return [m for m in self.entries
+                if not tolerance.close(m.expected, m.got, self.rtol, self.atol)]
 
     @property
     def ok(self):
@@ -73,12 +76,10 @@ def gradcheck(net, X, Y, eps=1e-6, *, samples="rows", rtol=1e-5, atol=1e-8, max_
     >>> report.ok, len(report.entries)
     (True, 13)
     """
-    from .. import validate
-    from ..errors import NodenetError
     eps = validate.number(eps, "eps")
     if eps <= 0.0:
         raise NodenetError(f"eps must be > 0, got {eps!r}")
-    rtol, atol = _read.check_tolerance(rtol, atol)
+    rtol, atol, _ = tolerance.resolve(None, rtol, atol)
     X, Y = _read.batch_pair(net, X, Y, samples, "gradcheck")
     gw, gb = net.gradients(X, Y, "out_in")
     loss = net.loss_function

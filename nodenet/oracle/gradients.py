@@ -11,11 +11,14 @@ from collections import namedtuple
 
 from tabulate import tabulate
 
-from . import _read
+from . import _read, hints, tolerance, variants
+from .. import validate
 from ._read import Difference
+from ..errors import NodenetError
 
 HEADERS = ("layer", "node", "from", "expected", "got", "abs error", "rel error")
 FLOATFMT = ("", "", "", ".12g", ".12g", ".3g", ".3g")
+EPS_HEADER, EPS_FMT = "rel error / ε", ".3g"
 
 
 class Mismatch(Difference, namedtuple("Mismatch", "layer node source expected got")):
@@ -30,10 +33,12 @@ class Mismatch(Difference, namedtuple("Mismatch", "layer node source expected go
                else f"weight from {source_name(self.layer, self.source)}")
         return f"layer {self.layer}, node {self.node}, {src}"
 
-    def row(self):
+    def row(self, eps=None):
+        """The table row; with ``eps``, the relative error in units of it as well."""
         src = "bias" if self.source == "bias" else source_name(self.layer, self.source)
-        return (self.layer, self.node, src, self.expected, self.got,
-                self.abs_error, self.rel_error)
+        row = (self.layer, self.node, src, self.expected, self.got, self.abs_error,
+               self.rel_error)
+        return row if eps is None else row + (self.in_eps(eps),)
 
     def __repr__(self):
         return f"Mismatch({self.where()}: expected {self.expected!r}, got {self.got!r})"
@@ -80,17 +85,47 @@ class GradientReport:
     LayerSummary per layer, output layer first.  ``worst``: the mismatch with
     the largest absolute error (None if ok).  ``max_abs_error`` and
     ``max_rel_error``: over every compared entry.  ``hints``: likely causes.
+    ``notes``: layers whose every expected entry is below atol (so atol
+    alone let them pass).
     """
 
-    def __init__(self, mismatches, layers, max_abs_error, max_rel_error, context, hints,
-                 max_rows=5):
+    def __init__(self, mismatches, layers, rows, context, hints, max_rows=5, eps=None,
+                 atol=0.0):
         self.mismatches = mismatches
         self.layers = layers
-        self.max_abs_error = max_abs_error
-        self.max_rel_error = max_rel_error
         self.context = context
         self.hints = hints
         self.max_rows = max_rows
+        self.eps = eps                  # a dtype's ε: the table shows errors in units of it
+        self._rows = rows               # {layer: [(expected row, got row), …]}
+        self._atol = atol
+        self._errors = None
+
+    def _max_errors(self):
+        if self._errors is None:
+            self._errors = tolerance.max_errors(
+                pair for l in sorted(self._rows, reverse=True) for pair in self._rows[l])
+        return self._errors
+
+    @property
+    def max_abs_error(self):
+        return self._max_errors()[0]
+
+    @property
+    def max_rel_error(self):
+        return self._max_errors()[1]
+
+    @property
+    def notes(self):
+        """A line for each layer where every expected entry is within atol of 0 (not all 0)."""
+        lines = []
+        for l in sorted(self._rows, reverse=True):
+            top = max((max(map(abs, e)) for e, _ in self._rows[l] if e), default=0.0)
+            if 0.0 < top <= self._atol:
+                lines.append(f"note: every expected entry of layer {l} is at most "
+                             f"{top:.3g}, within atol = {self._atol:g} of 0, so atol alone lets "
+                             f"them pass: pass a smaller atol to compare them")
+        return lines
 
     @property
     def ok(self):
@@ -126,33 +161,45 @@ class GradientReport:
                      f"max abs error {self.max_abs_error:.3g}, "
                      f"max rel error {self.max_rel_error:.3g}"]
             lines += [str(s) for s in self.layers]
-            return "\n".join(lines)
+            return "\n".join(lines + self.notes)
         lines = [f"gradients differ from nodenet's in {len(self.mismatches)} of {n} entries "
                  f"({self.context})"]
         lines += [str(s) for s in self.layers]
         rows, left = [], 0
         for s in self.layers:
             mine = [m for m in self.mismatches if m.layer == s.layer]
-            rows += [m.row() for m in mine[:self.max_rows]]
+            rows += [m.row(self.eps) for m in mine[:self.max_rows]]
             left += max(0, len(mine) - self.max_rows)
-        lines += ["", tabulate(rows, HEADERS, floatfmt=FLOATFMT)]
+        headers, floatfmt = HEADERS, FLOATFMT
+        if self.eps is not None:
+            headers, floatfmt = headers + (EPS_HEADER,), floatfmt + (EPS_FMT,)
+        lines += ["", tabulate(rows, headers, floatfmt=floatfmt)]
         if left:
             lines.append(f"(… and {left} more; showing the worst {self.max_rows} per layer)")
         if self.hints:
             lines.append("")
             lines += self.hints
+        notes = self.notes
+        if notes:
+            lines += [""] + notes
         return "\n".join(lines)
 
 
 def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows",
-                      rtol=1e-7, atol=1e-10, max_rows=5):
+                      dtype=None, rtol=None, atol=None, masks=None, max_rows=5):
     """Compare ``dW`` and ``db`` with nodenet's gradients for the batch ``X, Y``.
 
     ``dW`` lists one weight matrix per layer in ``layout`` ("out_in": row j
     is node j's incoming weights, PyTorch's and seed 002's; "in_out": its
-    transpose, seed 001's ``X·W``).  ``db`` lists one vector per layer
-    (n, n×1 and 1×n all do), or is None to compare the weights only.  An
-    entry agrees when |got − expected| ≤ atol + rtol·|expected|.
+    transpose, seed 001's ``X·W``, Flax's and Keras' kernels).  ``db`` lists
+    one vector per layer (n, n×1 and 1×n all do; None for a layer without
+    biases), or is None to compare the weights only.  An entry agrees when
+    |got − expected| ≤ atol + rtol·|expected|; ``dtype`` ("float64",
+    "float32", "float16", "bfloat16") is the precision your code computes in
+    and picks rtol and atol (see nodenet.oracle.tolerance), and the table
+    then also gives each relative error in units of that dtype's ε.
+    ``masks``: for code with dropout, one entry per layer — None, or the
+    N×n multipliers (0 or 1/(1 − p)) your forward pass drew for each sample.
     Returns a GradientReport; never raises for a mismatch.  Arguments of the
     wrong shape raise NodenetError, saying which layer and what was expected.
 
@@ -163,133 +210,74 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
     >>> report.ok, report.first_layer, report.worst
     (False, 2, Mismatch(layer 2, node 0, weight from node 1: expected 12.0, got 10.0))
     """
-    rtol, atol = _read.check_tolerance(rtol, atol)
+    rtol, atol, eps = tolerance.resolve(dtype, rtol, atol)
     X, Y = _read.batch_pair(net, X, Y, samples, "compare_gradients")
     got_w = _read.weight_matrices(dW, net, layout)
     got_b = _read.bias_vectors(db, net, len(X))
-    exp_w, exp_b = net.gradients(X, Y, "out_in")
-    mismatches, summaries = [], []
-    max_abs = max_rel = 0.0
+    masks = read_masks(masks, net, len(X), samples)
+    expected = variants.gradients(net, X, Y, masks)
+    if expected is None:
+        raise NodenetError("compare_gradients: nodenet's own pass overflowed to NaN or ±inf "
+                           "(weights or inputs too large)")
+    exp_w, exp_b = expected
+    mismatches, summaries, rows = [], [], {}
     for l in range(len(net.layers), 0, -1):          # output layer first
-        w_bad = b_bad = 0
         found = []
-        entries = [(j, i, e, g) for j, (erow, grow) in enumerate(zip(exp_w[l - 1], got_w[l - 1]))
-                   for i, (e, g) in enumerate(zip(erow, grow))]
-        n_w = len(entries)
-        if got_b is not None:
-            entries += [(j, "bias", e, g)
-                        for j, (e, g) in enumerate(zip(exp_b[l - 1], got_b[l - 1]))]
-        for j, src, e, g in entries:
-            m = Mismatch(l, j, src, e, g)
-            err, rel = m.abs_error, m.rel_error
-            if err == err:
-                max_abs = max(max_abs, err)
-                max_rel = max(max_rel, rel) if e != 0.0 else max_rel
-            else:
-                max_abs = max_rel = float("nan")
-            if not _read.close(e, g, rtol, atol):
-                found.append(m)
-                if src == "bias":
-                    b_bad += 1
-                else:
-                    w_bad += 1
+        pairs = list(zip(exp_w[l - 1], got_w[l - 1]))
+        for j, (erow, grow) in enumerate(pairs):
+            found += [Mismatch(l, j, i, erow[i], grow[i])
+                      for i in tolerance.mismatched(erow, grow, rtol, atol)]
+        w_bad = len(found)
+        b = None if got_b is None else got_b[l - 1]
+        if b is not None:
+            e = exp_b[l - 1]
+            found += [Mismatch(l, j, "bias", e[j], b[j])
+                      for j in tolerance.mismatched(e, b, rtol, atol)]
+            pairs.append((e, b))
         found.sort(key=_error_order)
         mismatches += found
-        summaries.append(LayerSummary(l, w_bad, n_w, b_bad,
-                                      0 if got_b is None else len(net.layers[l - 1])))
+        rows[l] = pairs
+        layer = net.layers[l - 1]
+        summaries.append(LayerSummary(l, w_bad, len(layer) * layer.n_inputs, len(found) - w_bad,
+                                      0 if b is None else len(b)))
     loss = net.loss_function
+    precision = "" if dtype is None else f"{tolerance.dtype_name(dtype)}: "
     context = (f"{loss.name} loss, {len(X)} sample{'s' if len(X) != 1 else ''}, "
-               f"{layout} layout, rtol={rtol:g}, atol={atol:g}")
-    hints = _hints(net, len(X), mismatches, summaries, exp_w, exp_b, got_w, got_b,
-                   layout, rtol, atol) if mismatches else []
-    return GradientReport(mismatches, summaries, max_abs, max_rel, context, hints, max_rows)
+               f"{layout} layout, {precision}rtol={rtol:g}, atol={atol:g}")
+    found_hints = []
+    if mismatches:
+        case = hints.Case(net, X, Y, masks, layout, rtol, atol, summaries,
+                          exp_w, exp_b, got_w, got_b)
+        found_hints = hints.likely_causes(case)
+    return GradientReport(mismatches, summaries, rows, context, found_hints, max_rows,
+                          None if dtype is None else eps, atol)
+
+
+def read_masks(masks, net, n, samples):
+    """Per-layer dropout masks: None, or per layer None or one list of multipliers per sample."""
+    if masks is None:
+        return None
+    masks = _read.per_layer(masks, net, "masks must list one entry per layer (None where "
+                                        "there is no dropout)")
+    out = []
+    for l, (m, layer) in enumerate(zip(masks, net.layers), start=1):
+        if m is not None and l == len(net.layers):
+            raise NodenetError(f"masks: layer {l} is the output layer, which takes no dropout "
+                               f"mask; got {validate.brief(m)}")
+        out.append(None if m is None else
+                   _read.per_sample(m, len(layer), f"layer {l} mask", samples, n_samples=n,
+                                    noun="nodes"))
+    return out
 
 
 def assert_gradients_match(net, X, Y, dW, db=None, *, layout="out_in", samples="rows",
-                           rtol=1e-7, atol=1e-10, max_rows=5):
+                           dtype=None, rtol=None, atol=None, masks=None, max_rows=5):
     """Raise AssertionError, with the report as message, unless the gradients agree.
 
     Same arguments as ``compare_gradients``; returns the report when they do.
     """
-    report = compare_gradients(net, X, Y, dW, db, layout=layout, samples=samples,
-                               rtol=rtol, atol=atol, max_rows=max_rows)
+    report = compare_gradients(net, X, Y, dW, db, layout=layout, samples=samples, dtype=dtype,
+                               rtol=rtol, atol=atol, masks=masks, max_rows=max_rows)
     if not report.ok:
         raise AssertionError(str(report))
     return report
-
-
-# -- likely causes -----------------------------------------------------------
-
-def _common_ratio(pairs, atol):
-    """got/expected if it is the same for every pair with a clear expected value."""
-    ratios = [g / e for e, g in pairs if abs(e) > max(atol, 1e-300) * 10]
-    if not ratios or any(r != r for r in ratios):
-        return None
-    r0 = ratios[0]
-    if all(abs(r - r0) <= 1e-6 * abs(r0) for r in ratios) and abs(r0 - 1.0) > 1e-6:
-        return r0
-    return None
-
-
-def _hints(net, n, mismatches, summaries, exp_w, exp_b, got_w, got_b, layout, rtol, atol):
-    hints = []
-    L = len(net.layers)
-    pairs_of = []
-    for l in range(L):
-        pairs = [(e, g) for er, gr in zip(exp_w[l], got_w[l]) for e, g in zip(er, gr)]
-        if got_b is not None:
-            pairs += list(zip(exp_b[l], got_b[l]))
-        pairs_of.append(pairs)
-    ratio = _common_ratio([p for pairs in pairs_of for p in pairs], atol)
-    loss = net.loss_function
-    if ratio is not None:
-        hints.append(_ratio_hint("every gradient", ratio, n, loss))
-    else:
-        bad_layers = [s.layer for s in summaries if not s.ok]
-        for s in summaries:
-            if s.ok:
-                continue
-            l = s.layer
-            if got_b is not None and s.weights_differ == 0 and all(g == 0.0 for g in got_b[l - 1]):
-                hints.append(f"layer {l}: the biases' gradients are all 0 while the weights "
-                             f"agree — is the bias gradient (Σ over samples of ∂L/∂z) computed?")
-                continue
-            w = exp_w[l - 1]
-            if len(w) == len(w[0]) and all(_read.close(e, g, rtol, atol) for er, gr
-                                           in zip(_read.transpose(w), got_w[l - 1])
-                                           for e, g in zip(er, gr)):
-                other = "in_out" if layout == "out_in" else "out_in"
-                hints.append(f"layer {l}: the weights match nodenet's transposed — "
-                             f"did you mean layout={other!r}?")
-                continue
-            n_w = s.n_weights
-            for what, pairs in ((f"layer {l}", pairs_of[l - 1]),
-                                (f"layer {l}'s weights", pairs_of[l - 1][:n_w]),
-                                (f"layer {l}'s biases", pairs_of[l - 1][n_w:])):
-                r = _common_ratio(pairs, atol)
-                if r is not None:
-                    hints.append(_ratio_hint(what, r, n, loss))
-                    break
-        top = bad_layers[0]
-        if len(bad_layers) > 1 and top == L:
-            hints.append(f"start with layer {top}: backprop runs from the output down, so the "
-                         f"layers below inherit an error in its deltas")
-        elif top < L:
-            above = "layers" if L - top > 1 else "layer"
-            span = f"{top + 1}–{L}" if L - top > 1 else f"{L}"
-            hints.append(f"{above} {span} match, so the error enters at layer {top}: check how "
-                         f"the deltas reach it (the weights used, its activation's derivative)")
-    return hints
-
-
-def _ratio_hint(what, ratio, n, loss):
-    if abs(ratio + 1.0) <= 1e-6:
-        verb = "have" if what.endswith("s") else "has"
-        return (f"{what} {verb} the opposite sign: nodenet reports ∂L/∂w (PyTorch's .grad); "
-                f"(y − ŷ)-style errors give −∂L/∂w, and the update is w −= η·∂L/∂w")
-    text = f"{what} {'are' if what.endswith('s') else 'is'} {ratio:.6g}× nodenet's"
-    if n > 1 and (abs(ratio - n) <= 1e-6 * n or abs(ratio * n - 1.0) <= 1e-6):
-        how = "sums" if loss.reduction == "sum" else "averages"
-        return (f"{text}, a factor of N = {n} samples: nodenet's {loss.name} loss {how} over "
-                f"samples ({loss.formula})")
-    return f"{text}: check the loss's normalization (nodenet's {loss.name}: {loss.formula})"
