@@ -65,10 +65,12 @@ def check_rng(seed, rng):
     if rng is not None:
         if not isinstance(rng, random.Random):
             raise NodenetError(f"rng must be a random.Random, got {type(rng).__name__}")
-        if isinstance(rng, random.SystemRandom):
+        try:                # a SystemRandom has no state to save: getstate() raises
+            rng.getstate()
+        except NotImplementedError:
             raise NodenetError("rng must be a seedable random.Random (its state is saved and "
                                "restored so that a refused call draws nothing); SystemRandom "
-                               "cannot be")
+                               "cannot be") from None
         return rng
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise NodenetError(f"seed must be a whole number, got {validate.describe(seed)}")
