@@ -17,7 +17,9 @@ it returns z·(1 − z), which is not σ'(z).  This walkthrough:
    biases, mean squared error) against nodenet: forward pass and gradients
    agree;
 2. runs seed 001's ``backward_pass`` as written: the oracle reports the
-   mismatch and names layer 2 (the output layer) as where it starts;
+   mismatch from layer 2 (the output layer) down and names the bug — it
+   recomputes the gradients with σ′ fed z in both layers and finds the
+   seed's numbers;
 3. runs the corrected version (``sigmoid_derivative(a2)``, ``(a1)``): it passes;
 4. shows nodenet's own gradients against finite differences.
 
