@@ -58,8 +58,11 @@ takes the median of 5 batches.  The contenders take turns within every round
 each one's ratio to the floor.  On PyPy each measurement runs in a fresh
 process (``--isolate``, the default there): in one shared process a
 contender's time there depends on what ran before it (3× and more at
-[784, 100, 10]), probably because the JIT's compiled loops, such as the one
-inside ``sum(map(mul, …))``, are shared by every caller.
+[784, 100, 10]).  PyPy 7.3.11 compiles one loop for the builtin ``sum()``,
+shared by every caller: once a ``sum()`` over other data (a list of ints, or
+of floats being validated) has run hot, ``sum(map(mul, w, a))`` over floats
+runs about 5× slower for the rest of the process.  ``floor-index`` uses no
+``sum()`` and keeps its speed.
 
 Run:  python benchmarks/step.py             (CPython: five minutes of CPU or more)
       pypy3 benchmarks/step.py              (NumPy and micrograd optional)
