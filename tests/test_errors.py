@@ -132,8 +132,8 @@ def test_bad_numbers_in_inputs_targets_and_weights(bad, said):
     assert said in raises(r"sample 0: train: target 1 ", net.train, [[0, 0, 0]], [[0, bad]], 1, 0.1)
     assert said in raises(r"layer 2 weights\[1\]\[0\] ", Network.from_matrices,
                           [[[1, 2]], [[1], [bad]]])
-    assert said in raises(r"layer 1 biases: bias 0 ", Network.from_matrices,
-                          [[[1, 2]]], [[bad]])
+    assert said in raises(r"layer 1 biases: bias 1 ", Network.from_matrices,
+                          [[[1, 2], [3, 4]]], [[0, bad]])
 
 
 # -- unknown names list the valid ones -----------------------------------------

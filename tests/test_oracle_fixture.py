@@ -137,7 +137,7 @@ def test_cli_output_file_and_data_files(model, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == want
     csv = tmp_path / "batch.csv"
     csv.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
-    assert main(["fixture", path, "--data", str(csv)]) == 0
+    assert main(["fixture", path, "--data", str(csv), "--target-columns", "y"]) == 0
     assert json.loads(capsys.readouterr().out) == want
 
 
@@ -148,7 +148,7 @@ def test_cli_output_file_and_data_files(model, tmp_path, capsys):
 ])
 def test_cli_errors_are_one_line(model, capsys, argv, message):
     _, path = model
-    assert main(["fixture", path, *argv]) == 1
+    assert main(["fixture", path, *argv]) == 2          # bad option values: exit status 2
     err = capsys.readouterr().err
     assert err == f"nodenet fixture: error: {message}\n"
 
@@ -157,13 +157,13 @@ def test_cli_errors_are_one_line(model, capsys, argv, message):
     ("x1,x2,y\n0,0,0\n0,1\n", "bad.csv line 3: expected 3 cells, one per column (x1, x2, y), got 2"),
     ("0,0,0\n0,1,1\n", "bad.csv line 1: the first row should name the columns, but it holds "
                        "numbers (0, 0, 0); add a header row"),
-    ("x1,x2\n0,0\n", "bad.csv: expected 2 input columns then 1 target columns, got 2 (x1, x2)"),
+    ("x1,x2\n0,0\n", "bad.csv has no target column named 'y'; its columns are: x1, x2"),
 ])
 def test_cli_bad_csv(model, tmp_path, capsys, text, message):
     _, path = model
     csv = tmp_path / "bad.csv"
     csv.write_text(text)
-    assert main(["fixture", path, "--data", str(csv)]) == 1
+    assert main(["fixture", path, "--data", str(csv), "--target-columns", "y"]) == 1
     assert message in capsys.readouterr().err
 
 
@@ -182,4 +182,4 @@ def test_cli_as_a_subprocess(model, tmp_path):
     assert "repeat --input/--target, one pair per sample" in helped.stdout
     failed = subprocess.run([sys.executable, "-m", "nodenet", "fixture", path, "--input", "1", "2"],
                             capture_output=True, text=True, env=env)
-    assert failed.returncode == 1 and failed.stderr.count("\n") == 1
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
