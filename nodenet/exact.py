@@ -192,12 +192,20 @@ class ExactValues(list):
         self.digits, self.agreed, self.working = digits, agreed, working
 
 
+def _flatten(value):
+    """The numbers of a nested list or tuple, in order."""
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _flatten(item)]
+    return [value]
+
+
 def _flat_groups(result):
-    """A result as groups of numbers (one per tensor), for the agreement."""
-    if isinstance(result, tuple) and len(result) == 3:       # (dW, db, loss)
-        dW, db, loss = result
-        return [[v for row in m for v in row] for m in dW] + [list(b) for b in db] + [[loss]]
-    return [list(result)]
+    """A result as groups of numbers (one per tensor), for the agreement: the
+    top-level items of ``result``, each flattened; a plain list is one group."""
+    if isinstance(result, tuple):
+        return [_flatten(part) for item in result for part in
+                (item if isinstance(item, list) and item and isinstance(item[0], list) else [item])]
+    return [_flatten(result)]
 
 
 def agreement(a, b, digits):
@@ -238,7 +246,7 @@ def _converge(compute, digits):
         previous, work = current, higher
 
 
-def _check_digits(digits):
+def check_digits(digits):
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 1000:
         raise NodenetError(f"digits must be a whole number from 1 to 1000, got {digits!r}")
     return digits
@@ -261,7 +269,7 @@ def forward(net, x, digits=50):
     >>> str(out[0])                                  # σ(2.6), every digit true
     '0.930861579656653177145832268022'
     """
-    _check_digits(digits)
+    check_digits(digits)
     x = validate.vector(x, net.sizes[0], "exact.forward")
 
     def compute(m):
@@ -291,7 +299,7 @@ def gradients(net, X, Y, digits=50, layout="out_in"):
     >>> g.agreed >= 20
     True
     """
-    _check_digits(digits)
+    check_digits(digits)
     check_layout(layout)
     X, Y = net.check_batch(X, Y, "exact.gradients")
     result, agreed, working = _converge(lambda m: _gradients_in(net, X, Y, m), digits)
@@ -325,7 +333,7 @@ def step(net, x, y, eta, digits=50, order="standard"):
     Returns ``(weights, biases)`` after the step (out_in layout), with
     ``.loss`` the sample's loss before it, ``.agreed`` and ``.working``.
     """
-    _check_digits(digits)
+    check_digits(digits)
     X, Y = net.check_batch([x], [y], "exact.step")
     eta = validate.number(eta, "eta")
 
@@ -340,3 +348,60 @@ def step(net, x, y, eta, digits=50, order="standard"):
     weights = [[_rounded(row, digits) for row in matrix] for matrix in weights]
     biases = [_rounded(b, digits) for b in biases]
     return ExactGradients(weights, biases, _rounded([loss], digits)[0], digits, agreed, working)
+
+
+def passes(net, X, digits=50):
+    """Every layer's net inputs z and outputs a for each input, to ``digits`` digits.
+
+    Returns ``(nets, outputs)``, each one list per layer (layer 1 first) of
+    one row per sample, as ``nodenet.oracle.compare_forward`` takes them.
+    """
+    check_digits(digits)
+    X = [validate.vector(x, net.sizes[0], "exact.passes") for x in validate.as_sequence(X)]
+
+    def compute(m):
+        sh = shadow(net, m)
+        nets = [[] for _ in net.layers]
+        outs = [[] for _ in net.layers]
+        for x in X:
+            sh.feedforward(x)
+            for l, layer in enumerate(sh.layers):
+                nets[l].append([node.net for node in layer])
+                outs[l].append([node.output for node in layer])
+        return nets, outs
+
+    (nets, outs), agreed, working = _converge(compute, digits)
+    nets = [[_rounded(row, digits) for row in layer] for layer in nets]
+    outs = [[_rounded(row, digits) for row in layer] for layer in outs]
+    result = ExactValues([nets, outs], digits, agreed, working)
+    return result
+
+
+# -- errors in units in the last place --------------------------------------------------
+
+ULP = {   # dtype → (fraction bits, smallest normal exponent)
+    "float64": (52, -1022), "float32": (23, -126), "float16": (10, -14), "bfloat16": (7, -126),
+}
+
+
+def ulp(true, dtype="float64"):
+    """The gap between neighbouring ``dtype`` numbers at the value ``true``.
+
+    >>> ulp(1.0), ulp(1.0, "float32"), ulp(0.0, "float16")
+    (2.220446049250313e-16, 1.1920928955078125e-07, 5.960464477539063e-08)
+    """
+    bits, lowest = ULP[dtype]
+    t = abs(true)
+    exponent = lowest if t == 0 else max(_mpmath().frexp(t)[1] - 1, lowest)
+    return 2.0 ** (exponent - bits)
+
+
+def ulps(value, true, dtype="float64"):
+    """``|value − true|`` in units in the last place of ``dtype`` at ``true``.
+
+    >>> ulps(1.0 + 2 ** -52, 1.0)
+    1.0
+    """
+    mp = _mpmath()
+    with mp.workdps(60):
+        return float(abs(mp.mpf(value) - mp.mpf(true)) / ulp(true, dtype))

@@ -10,8 +10,9 @@ from math import exp
 
 from tabulate import tabulate
 
-from . import _read, tolerance
+from . import _read, tolerance, truth
 from .. import validate
+from ..display import TextReport
 from ..errors import NodenetError
 from ._read import Difference
 
@@ -30,7 +31,7 @@ class ForwardMismatch(Difference,
                 f"node {self.node}: expected {self.expected!r}, got {self.got!r})")
 
 
-class ForwardReport:
+class ForwardReport(TextReport):
     """The outcome of ``compare_forward``; ``str(report)`` is the full text.
 
     ``ok``; ``first_layer`` (1-based, None if ok) and ``first_value``
@@ -45,6 +46,7 @@ class ForwardReport:
         self.max_rows = max_rows
         self.eps = eps
         self.hints = list(hints)
+        self.truth = None           # reference="exact": nodenet.oracle.truth.Truth
 
     @property
     def ok(self):
@@ -68,8 +70,10 @@ class ForwardReport:
                 f"{self.first_value}, {len(self.mismatches)} entries differ)")
 
     def __str__(self):
+        extra = ["", *self.truth.lines()] if self.truth is not None else []
         if self.ok:
-            return f"forward pass matches nodenet's in every layer ({self.context})"
+            return "\n".join([f"forward pass matches nodenet's in every layer "
+                              f"({self.context})"] + extra)
         l, v = self.first_layer, self.first_value
         what = "net inputs z" if v == "z" else "activations a"
         lines = [f"forward pass differs from nodenet's from layer {l} on: its {what} "
@@ -101,19 +105,20 @@ class ForwardReport:
                          f"biases and activation function (nodenet: {act}); pass nets_per_layer "
                          f"to tell them apart")
         lines += self.hints
-        return "\n".join(lines)
+        return "\n".join(lines + extra)
 
 
 def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="rows",
-                    dtype=None, rtol=None, atol=None, max_rows=10):
+                    dtype=None, rtol=None, atol=None, max_rows=10, reference="float64"):
     """Compare per-layer activations (and optionally net inputs) with nodenet's.
 
     ``outputs_per_layer`` lists one array per layer, the first hidden layer
     first and the output layer last (not the inputs): N×n with
     ``samples="rows"`` (seed 001's ``a1 = sigmoid(X·W1)``) or n×N with
     ``samples="columns"`` (seed 002's ``A1``).  ``nets_per_layer`` is the
-    same for the net inputs z.  ``dtype`` picks rtol and atol as in
-    ``compare_gradients``.  Returns a ForwardReport.
+    same for the net inputs z.  ``dtype`` picks rtol and atol, and
+    ``reference="exact"`` compares with the true values and reports errors
+    in ulps, as in ``compare_gradients``.  Returns a ForwardReport.
 
     >>> from nodenet import Network
     >>> net = Network.from_matrices([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0]]],
@@ -132,12 +137,18 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
     if nets_per_layer is not None:
         given["z"] = _per_layer(nets_per_layer, net, len(X), samples, "nets_per_layer",
                                 "net inputs")
+    if reference not in ("float64", "exact"):
+        raise NodenetError(f"reference must be 'float64' (nodenet's float64 pass) or 'exact' "
+                           f"(the true values, nodenet.exact), got {validate.brief(reference)}")
     expected = {"z": [[] for _ in range(L)], "a": [[] for _ in range(L)]}
     for x in X:
         net.feedforward(x)
         for l, layer in enumerate(net.layers):
             expected["z"][l].append([node.net for node in layer])
             expected["a"][l].append([node.output for node in layer])
+    if reference == "exact":
+        ours = expected
+        expected, true = truth.passes(net, X)
     mismatches, counts = [], []
     for l in range(L):
         for value in ("z", "a"):
@@ -158,8 +169,11 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
         l = mismatches[0].layer
         hints = _normalized_over_samples(net.layers[l - 1].activation.name, l,
                                          given["a"][l - 1], samples, max(1e-3, rtol))
-    return ForwardReport(mismatches, counts, context, max_rows,
-                         None if dtype is None else eps, hints)
+    report = ForwardReport(mismatches, counts, context, max_rows,
+                           None if dtype is None else eps, hints)
+    if reference == "exact":
+        report.truth = truth.forward_truth(true, given, ours, dtype and tolerance.dtype_name(dtype))
+    return report
 
 
 def _normalized_over_samples(act, l, got, samples, tol):
@@ -181,10 +195,11 @@ def _normalized_over_samples(act, l, got, samples, tol):
 
 
 def assert_forward_match(net, X, outputs_per_layer, nets_per_layer=None, *, samples="rows",
-                         dtype=None, rtol=None, atol=None, max_rows=10):
+                         dtype=None, rtol=None, atol=None, max_rows=10, reference="float64"):
     """Raise AssertionError naming the first layer that differs; else return the report."""
     report = compare_forward(net, X, outputs_per_layer, nets_per_layer, samples=samples,
-                             dtype=dtype, rtol=rtol, atol=atol, max_rows=max_rows)
+                             dtype=dtype, rtol=rtol, atol=atol, max_rows=max_rows,
+                             reference=reference)
     if not report.ok:
         raise AssertionError(str(report))
     return report

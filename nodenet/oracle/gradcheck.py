@@ -10,11 +10,12 @@ from tabulate import tabulate
 
 from . import _read, tolerance
 from .. import validate
+from ..display import TextReport
 from ..errors import NodenetError
 from .gradients import Mismatch, source_name
 
 
-class GradcheckReport:
+class GradcheckReport(TextReport):
     """Every entry's analytic and numeric gradient; ``str()`` shows the worst.
 
     ``entries``: Mismatch tuples with ``expected`` = numeric and ``got`` =

@@ -11,10 +11,13 @@ from collections import namedtuple
 
 from tabulate import tabulate
 
-from . import _read, hints, tolerance, variants
+from . import _read, hints, tolerance, truth, variants
 from .. import validate
-from ._read import Difference
+from ..display import TextReport
 from ..errors import NodenetError
+from ._read import Difference
+
+REFERENCES = ("float64", "exact")
 
 HEADERS = ("layer", "node", "from", "expected", "got", "abs error", "rel error")
 FLOATFMT = ("", "", "", ".12g", ".12g", ".3g", ".3g")
@@ -77,7 +80,7 @@ class LayerSummary(namedtuple("LayerSummary",
                 f"(biases not compared)")
 
 
-class GradientReport:
+class GradientReport(TextReport):
     """The outcome of ``compare_gradients``; ``str(report)`` is the full text.
 
     ``ok``: every entry agrees.  ``mismatches``: the differing entries, the
@@ -86,7 +89,8 @@ class GradientReport:
     the largest absolute error (None if ok).  ``max_abs_error`` and
     ``max_rel_error``: over every compared entry.  ``hints``: likely causes.
     ``notes``: layers whose every expected entry is below atol (so atol
-    alone let them pass).
+    alone let them pass).  ``truth``: with ``reference="exact"``, the true
+    values and both float errors against them in ulps (``truth.worst(l)``).
     """
 
     def __init__(self, mismatches, layers, rows, context, hints, max_rows=5, eps=None,
@@ -100,7 +104,7 @@ class GradientReport:
         self._rows = rows               # {layer: [(expected row, got row), …]}
         self._atol = atol
         self._errors = None
-
+        self.truth = None
     def _max_errors(self):
         if self._errors is None:
             self._errors = tolerance.max_errors(
@@ -161,7 +165,7 @@ class GradientReport:
                      f"max abs error {self.max_abs_error:.3g}, "
                      f"max rel error {self.max_rel_error:.3g}"]
             lines += [str(s) for s in self.layers]
-            return "\n".join(lines + self.notes)
+            return "\n".join(lines + self.notes + self._truth_lines())
         lines = [f"gradients differ from nodenet's in {len(self.mismatches)} of {n} entries "
                  f"({self.context})"]
         lines += [str(s) for s in self.layers]
@@ -182,11 +186,15 @@ class GradientReport:
         notes = self.notes
         if notes:
             lines += [""] + notes
-        return "\n".join(lines)
+        return "\n".join(lines + self._truth_lines())
+
+    def _truth_lines(self):
+        return [""] + self.truth.lines() if self.truth is not None else []
 
 
 def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows",
-                      dtype=None, rtol=None, atol=None, masks=None, max_rows=5):
+                      dtype=None, rtol=None, atol=None, masks=None, max_rows=5,
+                      reference="float64"):
     """Compare ``dW`` and ``db`` with nodenet's gradients for the batch ``X, Y``.
 
     ``dW`` lists one weight matrix per layer in ``layout`` ("out_in": row j
@@ -200,6 +208,10 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
     then also gives each relative error in units of that dtype's ε.
     ``masks``: for code with dropout, one entry per layer — None, or the
     N×n multipliers (0 or 1/(1 − p)) your forward pass drew for each sample.
+    ``reference="exact"`` compares with the true values, correctly rounded
+    (``nodenet.exact``, needs mpmath), instead of nodenet's float64 ones, and
+    the report adds each layer's worst error in ulps: yours in your dtype's,
+    nodenet's own float64 in float64's.
     Returns a GradientReport; never raises for a mismatch.  Arguments of the
     wrong shape raise NodenetError, saying which layer and what was expected.
 
@@ -215,11 +227,15 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
     got_w = _read.weight_matrices(dW, net, layout)
     got_b = _read.bias_vectors(db, net, len(X))
     masks = read_masks(masks, net, len(X), samples)
+    exact = _check_reference(reference, masks)
     expected = variants.gradients(net, X, Y, masks)
     if expected is None:
         raise NodenetError("compare_gradients: nodenet's own pass overflowed to NaN or ±inf "
                            "(weights or inputs too large)")
     exp_w, exp_b = expected
+    if exact:
+        ours_w, ours_b = exp_w, exp_b
+        exp_w, exp_b, true = truth.gradients(net, X, Y)
     mismatches, summaries, rows = [], [], {}
     for l in range(len(net.layers), 0, -1):          # output layer first
         found = []
@@ -242,15 +258,32 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
                                       0 if b is None else len(b)))
     loss = net.loss_function
     precision = "" if dtype is None else f"{tolerance.dtype_name(dtype)}: "
+    against = ", against the true values" if exact else ""
     context = (f"{loss.name} loss, {len(X)} sample{'s' if len(X) != 1 else ''}, "
-               f"{layout} layout, {precision}rtol={rtol:g}, atol={atol:g}")
+               f"{layout} layout, {precision}rtol={rtol:g}, atol={atol:g}{against}")
     found_hints = []
     if mismatches:
         case = hints.Case(net, X, Y, masks, layout, rtol, atol, summaries,
                           exp_w, exp_b, got_w, got_b)
         found_hints = hints.likely_causes(case)
-    return GradientReport(mismatches, summaries, rows, context, found_hints, max_rows,
-                          None if dtype is None else eps, atol)
+    report = GradientReport(mismatches, summaries, rows, context, found_hints, max_rows,
+                            None if dtype is None else eps, atol)
+    if exact:
+        report.truth = truth.gradient_truth(true, got_w, got_b, ours_w, ours_b,
+                                            dtype and tolerance.dtype_name(dtype),
+                                            truth.saturated_layers(net, X))
+    return report
+
+
+def _check_reference(reference, masks):
+    """True for ``reference="exact"``; a NodenetError for anything but the two references."""
+    if reference not in REFERENCES:
+        raise NodenetError(f"reference must be 'float64' (nodenet's float64 pass) or 'exact' "
+                           f"(the true values, nodenet.exact), got {validate.brief(reference)}")
+    if reference == "exact" and masks is not None:
+        raise NodenetError("reference='exact' does not take dropout masks; compare against "
+                           "nodenet's float64 pass (the default) for them")
+    return reference == "exact"
 
 
 def read_masks(masks, net, n, samples):
@@ -271,13 +304,15 @@ def read_masks(masks, net, n, samples):
 
 
 def assert_gradients_match(net, X, Y, dW, db=None, *, layout="out_in", samples="rows",
-                           dtype=None, rtol=None, atol=None, masks=None, max_rows=5):
+                           dtype=None, rtol=None, atol=None, masks=None, max_rows=5,
+                           reference="float64"):
     """Raise AssertionError, with the report as message, unless the gradients agree.
 
     Same arguments as ``compare_gradients``; returns the report when they do.
     """
     report = compare_gradients(net, X, Y, dW, db, layout=layout, samples=samples, dtype=dtype,
-                               rtol=rtol, atol=atol, masks=masks, max_rows=max_rows)
+                               rtol=rtol, atol=atol, masks=masks, max_rows=max_rows,
+                               reference=reference)
     if not report.ok:
         raise AssertionError(str(report))
     return report

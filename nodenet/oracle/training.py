@@ -27,6 +27,7 @@ import math
 from tabulate import tabulate
 
 from .. import validate
+from ..display import TextReport
 from ..errors import NodenetError
 from ..optimizers import SGD, HandoutMomentum, check_optimizer
 from ..schedules import check_schedule
@@ -96,7 +97,7 @@ def _label(net, m):
     return f"weight from {'input' if m.layer == 1 else 'node'} {m.source}"
 
 
-class ParameterReport:
+class ParameterReport(TextReport):
     """The outcome of ``compare_parameters``: ``ok``, ``mismatches`` (nodenet's value as
     ``expected``, the client's as ``got``), ``first`` (the layer nearest the output, worst
     entry), ``str()`` a table of the worst entries."""
@@ -515,7 +516,7 @@ def _one(opt, p, c, state, lr, t):
 
 # -- the report -----------------------------------------------------------------------------
 
-class TrainingReport:
+class TrainingReport(TextReport):
     """The outcome of ``compare_training``.
 
     ``ok``: every step agreed; ``steps``: how many were compared.  When not
