@@ -114,3 +114,14 @@ def test_the_walkthrough_runs_and_shows_the_gap():
     assert "layer 1: yours 2e+14 ulps of float64" in done.stdout
     assert "bce on logits, log1p(e^−|z|)     250.66666666666666       0.341 ulps" in done.stdout
     assert "log Σ e^z, naive                 inf" in done.stdout
+
+
+def test_the_readme_shows_what_the_walkthrough_prints():
+    pytest.importorskip("numpy", reason="the walkthrough's client is NumPy code")
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```text\nagainst the true values (nodenet.exact") + len("```text\n")
+    block = readme[start:readme.index("```", start)]
+    done = subprocess.run([sys.executable, str(root / "walkthroughs" / "exact.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert block in done.stdout
