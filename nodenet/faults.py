@@ -50,6 +50,12 @@ def nets_finite(layer):
     return all_finite([node.net for node in layer])
 
 
+def hidden_overflow(net):
+    """True if the last pass left a net input of ±inf or NaN behind a saturated sigmoid or
+    tanh output (which is then a plain ±1 or 0: finite, and hiding it)."""
+    return any(layer.saturated and layer.hides_overflow() for layer in net.layers)
+
+
 def forward_is_finite(net):
     """True if the last forward pass left every net input and the outputs finite."""
     return all_finite(net.layers[-1].outputs) and all(map(nets_finite, net.layers))

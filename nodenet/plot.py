@@ -21,6 +21,7 @@ import io
 from . import validate
 from .activations import ACTIVATIONS, get_activation
 from .errors import NodenetError
+from .metrics import predicted_class
 from .files import fspath, write_atomic
 from .textplot import validation_losses
 
@@ -116,8 +117,7 @@ def decision_boundary_plot(net, X, Y, path, resolution=120, margin=0.5, title=No
         grid = [[net.forward([a, b])[0] for a in gx] for b in gy]
     else:
         grid = [[net.classify([a, b]) for a in gx] for b in gy]
-    classes = [(1 if y[0] >= 0.5 else 0) if single else max(range(len(y)), key=y.__getitem__)
-               for y in Y]
+    classes = [predicted_class(y) for y in Y]      # a target's class by the one classify rule
     fig = _figure((5.6, 4.8))
     ax = fig.add_subplot()
     if single:

@@ -28,7 +28,6 @@ import math
 from . import validate
 from .errors import NodenetError
 from .optimizers import add_weight_decay, decay_rates
-from .schedules import LR_DECAYS       # noqa: F401  (kept here for nodenet.cli.train)
 
 
 # -- clipping (in place on nested gradient buffers) ---------------------------

@@ -35,7 +35,8 @@ import numbers
 from . import remedies, validate
 from .diagnostics import EpochMonitor, mark_alive
 from .errors import NodenetError
-from .faults import describe, diverged, diverged_in_loss, first_nonfinite, pass_is_finite
+from .faults import (describe, diverged, diverged_in_loss, first_nonfinite, hidden_overflow,
+                     pass_is_finite)
 from .history import History
 from .metrics import accuracy as accuracy_of
 from .metrics import is_classes
@@ -366,10 +367,15 @@ def train(net, X, Y, epochs, eta=None, batch_size=1, momentum=0.0, shuffle=True,
 
 
 def evaluate(net, X, alive=None):
-    """Outputs for every input (no dropout); with ``alive`` flags, mark the nodes seen non-zero."""
+    """Outputs for every input (no dropout); with ``alive`` flags, mark the nodes seen non-zero.
+
+    A sample whose net input overflowed behind a saturated sigmoid or tanh
+    gets NaN outputs, so that the epoch's loss is not finite.
+    """
     outputs = []
     for x in X:
-        outputs.append(list(net.feedforward(x)))
+        out = list(net.feedforward(x))
+        outputs.append([math.nan] * len(out) if hidden_overflow(net) else out)
         if alive is not None:
             mark_alive(net, alive)
     return outputs

@@ -270,3 +270,15 @@ def test_sigmoid_network_with_a_huge_eta_never_overflows():
     net = Network([2, 4, 1], seed=1)
     history = net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], 20, 1e300)
     assert len(history) == 20 and all(map(math.isfinite, history))
+
+
+def test_a_net_input_that_overflows_only_at_the_epoch_end_undoes_the_epoch():
+    # sample 0 is fine when it is trained on; sample 1's update makes w1 huge, and
+    # then sample 0's net input is −inf, hidden behind a sigmoid output of 0 (issue 11)
+    net = Network.from_matrices([[[1e-300]], [[1.0]]], activations=["sigmoid", "identity"],
+                                loss="sse")
+    before = net.snapshot()
+    with pytest.raises(NodenetError, match=r"^training diverged in epoch 1, sample 0: after the "
+                                           r"epoch's updates, layer 1 node 0 net became -inf"):
+        net.train([[1e200], [1.0]], [[0.0], [1e300]], epochs=1, eta=1.0, shuffle=False)
+    assert net.snapshot() == before

@@ -18,7 +18,8 @@ from .. import training
 from ..errors import NodenetError
 from ..files import write_atomic
 from ..modelfile import load
-from ..remedies import LR_DECAYS, split_validation
+from ..remedies import split_validation
+from ..schedules import LR_DECAYS
 from ..textplot import loss_curve
 from .common import OptionError, number, warn, whole
 from .paths import check_files
