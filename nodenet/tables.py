@@ -115,7 +115,7 @@ def weight_changes(net, eta, before=None, layers=None):
     ``update``).  With ``before`` (a ``net.snapshot()`` taken before an
     update that has been made), ``w`` comes from it and ``new w`` is the
     current weight.  Output layer first; biases (source ``"b"``, a = 1) are
-    left out of layers built with ``use_bias=False``.  ``layers`` (1-based
+    left out of layers built with ``bias=False``.  ``layers`` (1-based
     layer numbers, 1 = first hidden) keeps only those layers' rows.
     """
     eta = validate.number(eta, "eta")

@@ -50,7 +50,7 @@ def test_save_load_save_is_byte_identical_even_for_awkward_floats(tmp_path):
         [[[5e-324, -0.0, 0.1 + 0.2], [1e308, -1e-308, 1 / 3]], [[2.0 ** -1074 * 3, -7.25]]],
         [[-0.0, 1e-300], [123456789.123456789]],
         activations=[{"name": "leaky_relu", "alpha": 0.2}, "identity"], loss="half_sse",
-        use_bias=True)
+        bias=True)
     first = tmp_path / "a.json"
     net.save(first)
     again = Network.load(first)

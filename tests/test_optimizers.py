@@ -15,7 +15,7 @@ from nodenet.schedules import (CosineAnnealingLR, ExponentialLR, InverseTimeLR, 
 def one_weight(w=0.5, b=0.25, bias=True):
     """A single identity node with one weight (and a bias)."""
     return Network.from_matrices([[[w]]], [[b if bias else 0.0]], activations="identity",
-                                 use_bias=bias)
+                                 bias=bias)
 
 
 def params(net):

@@ -203,7 +203,7 @@ def test_gradcheck_catches_a_wrong_derivative():
 
 
 def test_gradcheck_skips_the_biases_of_bias_free_layers():
-    net = Network.from_matrices([[[0.2, -0.4]], ], activations="sigmoid", use_bias=False)
+    net = Network.from_matrices([[[0.2, -0.4]], ], activations="sigmoid", bias=False)
     report = gradcheck(net, [[1.0, 2.0]], [[1.0]])
     assert sorted(m.source for m in report.entries) == [0, 1]      # no "bias"
     with pytest.raises(NodenetError, match="eps must be > 0"):

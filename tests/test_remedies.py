@@ -116,7 +116,7 @@ def test_clip_functions_in_place():
 def test_clip_norm_counts_only_used_biases():
     # no biases: ‖g‖ = 3·‖(2, 1)‖ = √45, the bias gradient is not part of it
     net = Network.from_matrices([[[0.5, -1.0]]], activations="identity", loss="half_sse",
-                                use_bias=False)
+                                bias=False)
     history = net.train(X1, Y1, 1, 0.1, clip_norm=1.0, diagnostics=True)
     r = math.sqrt(45.0)
     assert history.diagnostics[0].grad_norm == pytest.approx(r, rel=1e-15)

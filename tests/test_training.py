@@ -162,7 +162,7 @@ def test_an_overflowing_update_is_never_applied_though_the_sums_cancel():
     for options in (dict(momentum=0.5), dict(clip_value=1e308), dict(diagnostics=True),
                     dict(batch_size=1), dict(optimizer=SGD(1.0, momentum=0.5))):
         net = Network.from_matrices([[[1.7e308, -1.7e308]]], activations="identity",
-                                    loss="half_sse", use_bias=False)
+                                    loss="half_sse", bias=False)
         eta = None if "optimizer" in options else 1.0
         with pytest.raises(TrainingError) as info:
             net.train([[1.0, 1.0]], [[5e307]], 1, eta, **options)

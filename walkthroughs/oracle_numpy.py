@@ -118,7 +118,7 @@ def xor_network():
     W2 = rs.uniform(size=(2, 1))
     # compute_loss is (1/2)·Σ(y − ŷ)², summed over samples: nodenet's half_sse.
     net = Network.from_matrices([W1, W2], activations="sigmoid", loss="half_sse",
-                                layout="in_out", use_bias=False)
+                                layout="in_out", bias=False)
     return net, X, y, W1, W2
 
 

@@ -187,7 +187,7 @@ def loss_spec(loss, read_framework_loss):
 
 def network_of(read, specs, loss, layout):
     """The Network of ``[(weight, bias or None)]`` arrays in ``layout``; a layer whose
-    bias is None gets ``use_bias=False``."""
+    bias is None gets ``bias=False``."""
     floats = all(_read.float_array(w) for w, _ in read)   # tolist() gives Python floats
     weights = [_read.plain(w) for w, _ in read]       # torch tensors through NumPy: faster
     biases = [[0.0] * _width(w, layout) if b is None else _read.plain(b) for w, b in read]

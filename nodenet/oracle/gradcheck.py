@@ -69,7 +69,7 @@ def gradcheck(net, X, Y, eps=1e-6, *, samples="rows", rtol=1e-5, atol=1e-8, max_
     """Central differences of the batch loss against ``net.gradients``.
 
     The network's weights are restored exactly afterwards.  Layers built
-    with ``use_bias=False`` have their weights checked, not their biases.
+    with ``bias=False`` have their weights checked, not their biases.
 
     >>> from nodenet import Network
     >>> net = Network([2, 3, 1], activation="tanh", seed=4)

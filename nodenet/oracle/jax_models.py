@@ -143,7 +143,7 @@ def from_jax(params, activations, *, loss, layout="in_out"):
     (``{"name": "mse"}``, ``"cross_entropy_with_logits"`` for
     ``optax.softmax_cross_entropy`` averaged over the batch, …).  Kernels are
     read in ``layout`` (default ``"in_out"``, Flax's ``x @ W``); a layer
-    without bias gets ``use_bias=False``.  Plain lists work too:
+    without bias gets ``bias=False``.  Plain lists work too:
 
     >>> net = from_jax([([[1.0, 2.0]], [0.5, 0.0])], ["relu"], loss="mse")   # 1 input, 2 nodes
     >>> net.to_matrices("out_in")

@@ -142,7 +142,7 @@ def from_torch(model, *, loss, activations=None):
     ``{"name": "leaky_relu", "alpha": 0.2}``, or torch activation modules).
     ``loss``: a torch loss module (``nn.MSELoss()``, ``nn.CrossEntropyLoss()``,
     …) or a nodenet loss name or dict.  A Linear without bias becomes a layer
-    with ``use_bias=False``.  Weights are copied; float32 values are exact.
+    with ``bias=False``.  Weights are copied; float32 values are exact.
     """
     if activations is None:
         layers = torch_layers(model)
