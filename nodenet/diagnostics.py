@@ -25,8 +25,6 @@ outside training.
 
 from collections import namedtuple
 
-from tabulate import tabulate
-
 from . import validate
 from .errors import NodenetError
 
@@ -138,69 +136,3 @@ def gradient_health(net, X, Y, eta=1.0):
     return [LayerHealth(l, sums[l - 1] / (len(X) * len(layer)),
                         eta * max(abs(g) for row in gw[l - 1] for g in row))
             for l, layer in enumerate(net.layers, start=1)]
-
-
-# -- tables ------------------------------------------------------------------
-
-def health_table(rows, tablefmt="simple", floatfmt=".3g"):
-    """A LayerHealth list (one step) or an EpochHealth list (a history) as a table.
-
-    >>> print(health_table([LayerHealth(1, 0.00123, 4.5e-05), LayerHealth(2, 0.05, 0.002)]))
-      layer    mean |δ|    max |Δw|
-    -------  ----------  ----------
-          1     0.00123     4.5e-05
-          2     0.05        0.002
-    """
-    rows = list(rows)
-    if rows and isinstance(rows[0], LayerHealth):
-        return tabulate([list(r) for r in rows], headers=["layer", "mean |δ|", "max |Δw|"],
-                        tablefmt=tablefmt, floatfmt=floatfmt)
-    body = []
-    for e in rows:
-        for h in e.layers:
-            body.append([e.epoch, h.layer, h.mean_abs_delta, h.max_abs_change])
-    return tabulate(body, headers=["epoch", "layer", "mean |δ|", "max |Δw|"],
-                    tablefmt=tablefmt, floatfmt=floatfmt)
-
-
-def dead_table(dead, net=None, tablefmt="simple"):
-    """The (layer, index) pairs of ``dead_nodes`` as a table (with activations if ``net``).
-
-    >>> print(dead_table([(1, 1), (2, 0)]))
-      layer    node
-    -------  ------
-          1       1
-          2       0
-    """
-    if net is None:
-        return tabulate([list(d) for d in dead], headers=["layer", "node"], tablefmt=tablefmt)
-    return tabulate([[l, j, net.layers[l - 1].activation.name] for l, j in dead],
-                    headers=["layer", "node", "activation"], tablefmt=tablefmt)
-
-
-def history_table(history, every=1, tablefmt="simple", floatfmt=".4g"):
-    """Per-epoch history as a table, then one line saying how training ended.
-
-    Columns appear only when the history has them: ``val_loss``,
-    ``accuracy``, ``val_accuracy``, ``eta`` (under a decay), and with
-    diagnostics ``|g|`` (largest gradient norm), ``growth`` and ``dead``
-    (how many dead nodes).  ``every=k`` shows every k-th epoch (and the last).
-    """
-    n = len(history)
-    cols = [("epoch", list(range(1, n + 1))), ("loss", list(history))]
-    for name in ("val_loss", "accuracy", "val_accuracy"):
-        values = getattr(history, name)
-        if values:
-            cols.append((name, values))
-    if history.etas and len(set(history.etas)) > 1:
-        cols.append(("eta", history.etas))
-    if history.diagnostics:
-        d = history.diagnostics
-        cols.append(("|g|", [e.grad_norm for e in d]))
-        cols.append(("growth", [e.growth for e in d]))
-        cols.append(("dead", [len(e.dead) for e in d]))
-    keep = [i for i in range(n) if i % every == 0 or i == n - 1]
-    body = [[values[i] if i < len(values) else None for _, values in cols] for i in keep]
-    table = tabulate(body, headers=[name for name, _ in cols], tablefmt=tablefmt,
-                     floatfmt=floatfmt, missingval="")
-    return table + "\n" + history.summary()

@@ -138,12 +138,15 @@ class TableText(str):
 
     ``headers``: the column titles; ``cells``: each row's written cells;
     ``records``: each row as a dict of raw values (keys documented by the
-    function that made the table); ``notes``: lines that explain symbols.
+    function that made the table); ``notes``: lines that explain symbols;
+    ``after``: a line the text ends with (e.g. how training ended).
     """
 
-    def __new__(cls, headers, cells, records, align=None, tablefmt="github", notes=()):
+    def __new__(cls, headers, cells, records, align=None, tablefmt="github", notes=(), after=""):
         align = tuple(align) if align else ("left",) * len(headers)
-        self = super().__new__(cls, render(headers, cells, align, tablefmt))
+        text = render(headers, cells, align, tablefmt)
+        self = super().__new__(cls, f"{text}\n{after}" if after else text)
+        self.after = after
         self.headers, self.cells, self.records = list(headers), cells, records
         self.align, self.tablefmt, self.notes = align, tablefmt, tuple(notes)
         return self
@@ -164,6 +167,8 @@ class TableText(str):
                          "unsafehtml")
         if self.notes:
             html += "".join(f"<p><small>{escape(n)}</small></p>" for n in self.notes)
+        if self.after:
+            html += f"<p>{escape(self.after)}</p>"
         return html
 
     def _repr_html_(self):

@@ -1,5 +1,7 @@
 """History: what training saw, epoch by epoch."""
 
+from .tables import health_table, history_table
+
 
 class History(list):
     """The loss over the whole training set after each epoch, and what else was seen.
@@ -60,15 +62,13 @@ class History(list):
                 text += " (weights restored)"
         return text
 
-    def table(self, every=1, tablefmt="simple", floatfmt=".4g"):
-        """The history as a table string; see nodenet.diagnostics.history_table."""
-        from .diagnostics import history_table
-        return history_table(self, every, tablefmt, floatfmt)
+    def table(self, every=1, tablefmt="simple", digits=4):
+        """The history as a table; see nodenet.tables.history_table."""
+        return history_table(self, every, tablefmt, digits)
 
-    def health_table(self, tablefmt="simple", floatfmt=".3g"):
+    def health_table(self, tablefmt="simple", digits=3):
         """Per-epoch, per-layer mean |δ| and max |Δw| (needs ``diagnostics=True``)."""
-        from .diagnostics import health_table
-        return health_table(self.diagnostics, tablefmt, floatfmt)
+        return health_table(self.diagnostics, tablefmt, digits)
 
     def __repr__(self):
         if not self:

@@ -40,6 +40,7 @@ from . import validate
 from .display import FORMATS, LATEX_FORMATS, TableText, check_format, csv_text, latex_text
 from .errors import NodenetError
 from .build import check_snapshot
+from .diagnostics import LayerHealth
 from .formulas import check_digits, delta_formulas, input_names, legend, node_names
 from .network import ORDERS
 from .numfmt import DIGITS, factor, num, nums
@@ -358,3 +359,91 @@ def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digit
     headers = ["layer", "from → to", "w"] + keys + ["new w"]
     return TableText(headers, cells, records, ("right", "left") + ("right",) * (len(headers) - 2),
                      tablefmt)
+
+
+# -- training's own tables: health, dead nodes, history ----------------------------
+
+def health_table(rows, tablefmt="simple", digits=3):
+    """A LayerHealth list (one step) or an EpochHealth list (a history) as a table.
+
+    Records: ``layer``, ``mean_abs_delta``, ``max_abs_change`` (and ``epoch``).
+
+    >>> from nodenet.diagnostics import LayerHealth
+    >>> print(health_table([LayerHealth(1, 0.00123, 4.5e-05), LayerHealth(2, 0.05, 0.002)]))
+      layer    mean |δ|    max |Δw|
+    -------  ----------  ----------
+          1     0.00123     4.5e-05
+          2     0.05        0.002
+    """
+    check_digits(digits)
+    check_format(tablefmt)
+    rows = list(rows)
+    if rows and isinstance(rows[0], LayerHealth):
+        records = [{"layer": h.layer, "mean_abs_delta": h.mean_abs_delta,
+                    "max_abs_change": h.max_abs_change} for h in rows]
+        headers = ["layer", "mean |δ|", "max |Δw|"]
+    else:
+        records = [{"epoch": e.epoch, "layer": h.layer, "mean_abs_delta": h.mean_abs_delta,
+                    "max_abs_change": h.max_abs_change} for e in rows for h in e.layers]
+        headers = ["epoch", "layer", "mean |δ|", "max |Δw|"]
+    cells = [[str(r[k]) if k in ("epoch", "layer") else num(r[k], digits) for k in r]
+             for r in records]
+    align = ("right",) * (len(headers) - 2) + ("decimal", "decimal")
+    return TableText(headers, cells, records, align, tablefmt)
+
+
+def dead_table(dead, net=None, tablefmt="simple"):
+    """The (layer, index) pairs of ``dead_nodes`` as a table (with activations if ``net``).
+
+    Records: ``layer``, ``node`` (and ``activation``).
+
+    >>> print(dead_table([(1, 1), (2, 0)]))
+      layer    node
+    -------  ------
+          1       1
+          2       0
+    """
+    check_format(tablefmt)
+    records = [{"layer": l, "node": j} for l, j in dead]
+    if net is not None:
+        for r in records:
+            r["activation"] = repr(net.layers[r["layer"] - 1].activation)
+    headers = ["layer", "node"] + (["activation"] if net is not None else [])
+    cells = [[str(v) for v in r.values()] for r in records]
+    return TableText(headers, cells, records, ("right", "right", "left")[:len(headers)],
+                     tablefmt)
+
+
+def history_table(history, every=1, tablefmt="simple", digits=4):
+    """Per-epoch history as a table, then one line saying how training ended.
+
+    Columns appear only when the history has them: ``val_loss``,
+    ``accuracy``, ``val_accuracy``, ``eta`` (under a decay), and with
+    diagnostics ``|g|`` (largest gradient norm), ``growth`` and ``dead``
+    (how many dead nodes).  ``every=k`` shows every k-th epoch (and the last).
+    Records: one dict per row shown, keyed by the column titles.
+    """
+    check_digits(digits)
+    check_format(tablefmt)
+    every = validate.positive_int(every, "every")
+    n = len(history)
+    cols = [("epoch", list(range(1, n + 1))), ("loss", list(history))]
+    for name in ("val_loss", "accuracy", "val_accuracy"):
+        values = getattr(history, name)
+        if values:
+            cols.append((name, values))
+    if history.etas and len(set(history.etas)) > 1:
+        cols.append(("eta", history.etas))
+    if history.diagnostics:
+        d = history.diagnostics
+        cols.append(("|g|", [e.grad_norm for e in d]))
+        cols.append(("growth", [e.growth for e in d]))
+        cols.append(("dead", [len(e.dead) for e in d]))
+    keep = [i for i in range(n) if i % every == 0 or i == n - 1]
+    records = [{name: values[i] if i < len(values) else None for name, values in cols}
+               for i in keep]
+    cells = [["" if v is None else str(v) if name in ("epoch", "dead") else num(v, digits)
+              for name, v in r.items()] for r in records]
+    align = tuple("right" if name in ("epoch", "dead") else "decimal" for name, _ in cols)
+    return TableText([name for name, _ in cols], cells, records, align, tablefmt,
+                     after=history.summary())

@@ -6,8 +6,8 @@ import random
 import pytest
 
 from nodenet import History, Network, NodenetError
-from nodenet.diagnostics import (EpochHealth, LayerHealth, dead_nodes, dead_table,
-                                 gradient_health, health_table, history_table)
+from nodenet.diagnostics import EpochHealth, LayerHealth, dead_nodes, gradient_health
+from nodenet.tables import dead_table, health_table, history_table
 
 
 def sign_data(n=32, n_in=4, seed=0):

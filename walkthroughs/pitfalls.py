@@ -19,7 +19,8 @@ import random
 from tabulate import tabulate
 
 from nodenet import Network, NodenetError
-from nodenet.diagnostics import dead_table, gradient_health, health_table
+from nodenet.diagnostics import gradient_health
+from nodenet.tables import dead_table, health_table
 
 XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]]
 XOR_Y = [[0], [1], [1], [0]]
