@@ -139,6 +139,6 @@ def test_cli_draw_errors(tmp_path, capsys):
     model = tmp_path / "m.json"
     Network([2, 1]).save(model)
     with pytest.raises(SystemExit) as exc:
-        main(["draw", str(model), "--format", "svg"])
+        main(["draw", str(model), "--format", "png"])
     assert exc.value.code == 2
-    assert "invalid choice: 'svg'" in capsys.readouterr().err
+    assert "invalid choice: 'png'" in capsys.readouterr().err

@@ -5,11 +5,14 @@ Without a model file it traces the CogSci handout's own 3-4-1 network
 The model file is only read; the step is not saved.
 """
 
+import sys
+
 from ..display import FORMATS
 from ..errors import NodenetError
 from ..examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
 from ..network import Network
 from ..numfmt import DIGITS
+from ..svg import step_picture
 from ..tables import ORDERS, step_report
 from .common import OptionError, number, whole
 from .paths import check_files
@@ -33,16 +36,19 @@ def add_parser(sub):
     p.add_argument("--format", default="github", choices=FORMATS, metavar="FMT",
                    help="any tabulate format (github, plain, pipe, grid, html, …), csv, or "
                         "latex / latex_booktabs ready for pdfLaTeX (default: github)")
-    p.add_argument("--digits", type=whole(minimum=1, maximum=15), default=DIGITS,
-                   help=f"significant digits of every number, 1 to 15 (default: {DIGITS})")
+    p.add_argument("--digits", type=whole(minimum=1, maximum=22), default=DIGITS,
+                   help=f"significant digits of every number, 1 to 22 (default: {DIGITS})")
     p.add_argument("--order", default="standard", choices=ORDERS,
                    help="standard backpropagation, or the handout's order, which updates the "
                         "weights above before the deltas below use them (default: standard)")
+    p.add_argument("--svg", metavar="FILE",
+                   help="also draw the step as an SVG picture in FILE: every node's net input, "
+                        "output and δ, every weight and its change")
     p.set_defaults(func=run)
 
 
 def run(args):
-    check_files(args, inputs={"model": "the model file"})
+    check_files(args, inputs={"model": "the model file"}, outputs={"svg": "--svg"})
     if args.model is None:
         net = handout_network()
         x = args.input if args.input is not None else HANDOUT_INPUT
@@ -57,8 +63,15 @@ def run(args):
         x, y = args.input, args.target
     check_sample(net, x, y)
     eta = args.eta if args.eta is not None else HANDOUT_ETA
-    print(step_report(net, x, y, eta, order=args.order, tablefmt=args.format,
-                      digits=args.digits))
+    # the picture comes from the same step on an exact copy: the report's step is its own
+    picture = (step_picture(net.copy(), x, y, eta, args.order, digits=args.digits)
+               if args.svg else None)
+    report = step_report(net, x, y, eta, order=args.order, tablefmt=args.format,
+                         digits=args.digits)
+    if picture is not None:
+        picture.save(args.svg)
+        print(f"wrote {args.svg}: SVG picture of the step", file=sys.stderr)
+    print(report)
     return 0
 
 
