@@ -22,7 +22,7 @@ import warnings
 from tabulate import tabulate
 
 import nodenet
-from nodenet import ACTIVATIONS, LOSSES, Network, exact
+from nodenet import LOSSES, Network, exact
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "gelu_tanh", "silu", "softplus",
           "elu", "selu", "identity"]

@@ -24,7 +24,6 @@ Table(xor.csv: 2 rows × 3 columns x1, x2, y)
 import csv
 import io
 import math
-import os
 import re
 
 from .errors import NodenetError

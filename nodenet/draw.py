@@ -23,8 +23,8 @@ graph LR
     class n1_0 output
 """
 
-from . import validate
 from .errors import NodenetError
+from .numfmt import check_digits
 
 # fill and stroke colours of the three kinds of node (seed 001's palette)
 COLOURS = {
@@ -46,7 +46,7 @@ def number(value, digits=3):
 
 
 def _check(digits, direction):
-    digits = validate.positive_int(digits, "digits")
+    digits = check_digits(digits)
     if direction not in DIRECTIONS:
         raise NodenetError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
     return digits

@@ -33,7 +33,7 @@ from collections import namedtuple
 
 from .build import check_snapshot
 from .errors import NodenetError
-from .numfmt import DIGITS, factor, group, num
+from .numfmt import DIGITS, check_digits, factor, group, num
 
 DeltaFormula = namedtuple("DeltaFormula", "layer node name rule text delta digits")
 DeltaFormula.__doc__ = """One node's δ: its layer (1 = first hidden), node index, name,
@@ -167,8 +167,3 @@ def legend(net):
             seen.add(repr(act))
             lines.append(f"{act!r}: {act.legend}")
     return lines
-
-
-def check_digits(digits):
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 15:
-        raise NodenetError(f"digits must be a whole number from 1 to 15, got {digits!r}")

@@ -38,7 +38,6 @@ To add a loss: its value and upstream here, then one ``Kind`` entry in
 ``KINDS`` with its δ rule and the output activation it expects.
 """
 
-import math
 from operator import mul, sub
 
 from . import validate

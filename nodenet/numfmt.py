@@ -14,7 +14,7 @@ handout's R session shows ``[1] 0.009907519``).  It is
 '0.00991'
 """
 
-from .rformat import r_format
+from .rformat import check_digits, r_format   # noqa: F401  (check_digits: one for all)
 
 DIGITS = 7      # R's default number of significant digits
 

@@ -18,10 +18,10 @@ Example:
 """
 
 import math
-import numbers
 from fractions import Fraction
 
 from .errors import NodenetError
+from .validate import describe, is_real
 
 __all__ = ["r_format", "r_print"]
 
@@ -138,36 +138,24 @@ def _encode(x, width, decimals, expo):
     return text.rjust(width)
 
 
-def _describe(value):
-    """Name a rejected value's type and show it briefly for error messages."""
-    shown = repr(value)
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    return "%s %s" % (type(value).__name__, shown)
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _to_floats(values, caller):
     """Turn a number or an iterable of numbers into a list of floats."""
     wanted = "%s() expected an int or float or a sequence of them, got %s"
-    if _is_number(values):
+    if is_real(values):
         items = [values]
     elif isinstance(values, (str, bytes, bytearray, bool)) or values is None:
-        raise NodenetError(wanted % (caller, _describe(values)))
+        raise NodenetError(wanted % (caller, describe(values)))
     else:
         try:
             items = list(values)
         except TypeError:
-            raise NodenetError(wanted % (caller, _describe(values))) from None
+            raise NodenetError(wanted % (caller, describe(values))) from None
     floats = []
     for index, item in enumerate(items):
-        if not _is_number(item):
+        if not is_real(item):
             raise NodenetError("%s() expected int or float elements, got %s "
                                "at index %d"
-                               % (caller, _describe(item), index))
+                               % (caller, describe(item), index))
         try:
             floats.append(float(item))
         except OverflowError:  # beyond double range: R reads it as +/-Inf
@@ -175,12 +163,28 @@ def _to_floats(values, caller):
     return floats
 
 
+def check_digits(digits, what="digits"):
+    """``digits`` if it is a whole number from 1 to 22 (R's print range), else a NodenetError.
+
+    The one check of a ``digits=`` option in nodenet: the tables, the
+    pictures, the command line and R's own formatting here.
+
+    >>> check_digits(7)
+    7
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) \
+            or not _MIN_DIGITS <= digits <= _MAX_DIGITS:
+        raise NodenetError(f"{what} must be a whole number from {_MIN_DIGITS} to {_MAX_DIGITS} "
+                           f"(R's print range), got {describe(digits)}")
+    return digits
+
+
 def _check_int(name, value, low, high, caller):
     if isinstance(value, bool) or not isinstance(value, int) \
             or not low <= value <= high:
         raise NodenetError("%s() expected %s to be an int from %d to %d, "
                            "got %s" % (caller, name, low, high,
-                                       _describe(value)))
+                                       describe(value)))
 
 
 def r_format(values, digits=7):
@@ -194,7 +198,7 @@ def r_format(values, digits=7):
         >>> r_format([0.5, 3.6, -1.5])
         [' 0.5', ' 3.6', '-1.5']
     """
-    _check_int("digits", digits, _MIN_DIGITS, _MAX_DIGITS, "r_format")
+    check_digits(digits)
     xs = _to_floats(values, "r_format")
     width, decimals, expo = _format_info(xs, digits)
     return [_encode(x, width, decimals, expo) for x in xs]
@@ -220,7 +224,7 @@ def r_print(values, digits=7, width=80):
         [13] 13 14 15 16 17 18 19 20 21 22 23 24
         [25] 25 26 27 28 29 30
     """
-    _check_int("digits", digits, _MIN_DIGITS, _MAX_DIGITS, "r_print")
+    check_digits(digits)
     _check_int("width", width, 1, 10 ** 6, "r_print")
     xs = _to_floats(values, "r_print")
     if not xs:

@@ -32,7 +32,7 @@ from .draw import COLOURS
 from .errors import NodenetError
 from .files import write_atomic
 from .formulas import input_names, node_names
-from .numfmt import DIGITS, num, nums
+from .numfmt import DIGITS, check_digits, num, nums
 from .svglayout import FONT, LINE, PAD, TextBox, layout
 
 FONTS = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
@@ -113,9 +113,7 @@ def step_picture(net, x, y, eta, order="standard", values=True, digits=DIGITS):
 
 def _check(net, eta, values, digits, title):
     """Refuse bad arguments before any work; return eta as a float (or None)."""
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise NodenetError(f"digits must be a whole number from 1 to 17, got "
-                           f"{validate.brief(digits)}")
+    check_digits(digits)
     if values is not True and values is not False:
         raise NodenetError(f"values must be True or False, got {validate.describe(values)}")
     if title is not None and not isinstance(title, str):

@@ -37,13 +37,13 @@ below; in Jupyter a table shows itself as HTML.
 from html import escape
 
 from . import validate
-from .display import FORMATS, LATEX_FORMATS, TableText, check_format, csv_text, latex_text
+from .display import LATEX_FORMATS, TableText, check_format, csv_text, latex_text
 from .errors import NodenetError
 from .build import check_snapshot
 from .diagnostics import LayerHealth
-from .formulas import check_digits, delta_formulas, input_names, legend, node_names
+from .formulas import delta_formulas, input_names, legend, node_names
 from .network import ORDERS
-from .numfmt import DIGITS, factor, num, nums
+from .numfmt import DIGITS, check_digits, factor, num, nums
 from .optimizers import check_optimizer
 
 def to_csv(table):

@@ -27,9 +27,18 @@ def as_sequence(value):
     return value
 
 
+def is_real(value):
+    """True for a real number that is not a bool (bools are refused wherever a number belongs).
+
+    >>> is_real(2), is_real(0.5), is_real(True), is_real("1")
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def number(value, what):
     """A finite real number (not a bool) as a float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise NodenetError(f"{what} must be a number, got {describe(value)}")
     try:
         value = float(value)

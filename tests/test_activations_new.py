@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from nodenet import ACTIVATIONS, LOSSES, Network, NodenetError, get_activation, get_loss
+from nodenet import ACTIVATIONS, Network, NodenetError, get_activation, get_loss
 from nodenet.activations import SATURATED
 from nodenet.formulas import delta_formulas, legend
 from nodenet.modelfile import from_dict, to_dict

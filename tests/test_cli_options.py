@@ -81,8 +81,8 @@ TRAIN = ["train", "m.json", "--data", "d.csv", "--target-columns", "y", "-q", "-
     (TRAIN + ["--epochs", "1_0", "--eta", "0.1"], "argument --epochs: expected a whole number ≥ 0, got '1_0'"),
     (TRAIN + ["--epochs", "1", "--eta", "０.1"],
      "argument --eta: expected a number (plain decimal or scientific notation with ASCII digits"),
-    (["trace", "--digits", "0"], "argument --digits: expected a whole number from 1 to 15, got '0'"),
-    (["draw", "m.json", "--digits", "99"], "argument --digits: expected a whole number from 1 to 17, got '99'"),
+    (["trace", "--digits", "0"], "argument --digits: expected a whole number from 1 to 22, got '0'"),
+    (["draw", "m.json", "--digits", "99"], "argument --digits: expected a whole number from 1 to 22, got '99'"),
     (["init", "--sizes", "2", "-1", "-o", "n.json"], "argument --sizes: expected a whole number ≥ 1, got '-1'"),
 ])
 def test_bad_option_values_exit_2_and_name_the_option(work, capsys, argv, said):

@@ -18,7 +18,6 @@ import pytest
 from nodenet import Layer, Network, Node, NodenetError, NodenetWarning, get_activation, get_loss
 from nodenet.activations import LeakyReLU
 from nodenet.initializers import get_initializer
-from nodenet.node import Layer, Node
 
 
 def small(loss="sse", act="sigmoid", out=None, seed=3):

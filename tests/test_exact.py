@@ -5,7 +5,6 @@ own forward pass and losses, differentiated by ``mpmath.diff`` at 80+
 digits); it shares no code with nodenet.
 """
 
-import math
 import random
 import sys
 import warnings

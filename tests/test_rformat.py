@@ -188,9 +188,9 @@ def test_rejects_object_that_is_not_iterable():
 
 @pytest.mark.parametrize("digits", [0, 23, 7.0, True, "7"])
 def test_rejects_bad_digits(digits):
-    with pytest.raises(ValueError, match="digits to be an int from 1 to 22"):
+    with pytest.raises(ValueError, match=r"digits must be a whole number from 1 to 22 \(R's print range\)"):
         r_print(1.0, digits=digits)
-    with pytest.raises(ValueError, match="digits to be an int from 1 to 22"):
+    with pytest.raises(ValueError, match=r"digits must be a whole number from 1 to 22 \(R's print range\)"):
         r_format(1.0, digits=digits)
 
 

@@ -270,7 +270,7 @@ def test_errors_say_what_is_missing():
     with pytest.raises(NodenetError, match=r"forward\(x\) and backward\(y\)"):
         weight_change_table(net, ETA)
     net.backward(Y)
-    with pytest.raises(NodenetError, match="digits must be a whole number from 1 to 15, got 0"):
+    with pytest.raises(NodenetError, match=r"digits must be a whole number from 1 to 22 \(R's print range\), got int 0"):
         delta_table(net, Y, digits=0)
     with pytest.raises(NodenetError, match="expects 1 targets, got 2"):
         delta_table(net, [1, 0])

@@ -7,20 +7,18 @@ Debian's texlive-latex-base) and skips with a reason otherwise.
 import csv
 import io
 import math
-import re
 import shutil
 import subprocess
 import warnings
 
 import pytest
 
-from nodenet import Network, tables
+from nodenet import Network
 from nodenet.cli import main
 from nodenet.display import FORMATS, TableText, latex_text
 from nodenet.examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
 from nodenet.optimizers import Adam
-from nodenet.tables import (delta_table, forward_table, optimizer_step_table, step_report, to_csv,
-                            weight_change_table)
+from nodenet.tables import forward_table, optimizer_step_table, step_report, to_csv
 
 
 def handout_report(tablefmt="github", order="standard"):
@@ -123,7 +121,7 @@ def test_tables_and_reports_display_as_html_tables_not_raw_tags():
 
 
 def test_jupyter_picks_the_html_form():
-    ipython = pytest.importorskip("IPython", reason="IPython (ipykernel) shows the rich form")
+    pytest.importorskip("IPython", reason="IPython (ipykernel) shows the rich form")
     from IPython.core.formatters import DisplayFormatter
     formatter = DisplayFormatter()
     data, _ = formatter.format(handout_report())

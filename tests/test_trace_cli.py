@@ -101,7 +101,7 @@ def test_errors_are_one_line(tmp_path, capsys):
             ([str(path), "--input", "1", "2", "--target", "3"],
              "nodenet trace: error: --target: bce targets must lie in [0, 1], got 3.0 at output 0\n"),
             (["--digits", "0"], "nodenet trace: error: argument --digits: expected a whole number "
-                                "from 1 to 15, got '0' (see --help)\n"),
+                                "from 1 to 22, got '0' (see --help)\n"),
             (["--eta", "-1"], "nodenet trace: error: argument --eta: expected a finite number ≥ 0, "
                               "got '-1' (see --help)\n"),
             (["--input", "1", "nan", "3"], "nodenet trace: error: argument --input: expected a "

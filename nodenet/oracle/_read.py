@@ -15,7 +15,6 @@ entry by entry, for the precise message.
 """
 
 import math
-import numbers
 
 from .. import validate
 from ..build import check_layout, transpose
@@ -55,18 +54,13 @@ def float_array(value):
             and "float" in str(getattr(value, "dtype", "")))
 
 
-def is_number(v):
-    """A real number that is not a bool (bools are refused wherever a number belongs)."""
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
 def shape(r, c):
     return f"{r}×{c}"
 
 
 def loose_number(v, what):
     """A real number as a float; NaN and ±inf allowed (they will mismatch)."""
-    if not is_number(v):
+    if not validate.is_real(v):
         raise NodenetError(f"{what} must be a number, got {validate.describe(v)}")
     try:
         return float(v)
@@ -143,7 +137,7 @@ def class_indices(Y, n_samples):
     Y = plain(Y)
     if not isinstance(Y, (list, tuple)) or len(Y) == 0:
         return None
-    if all(is_number(c) for c in Y) and len(Y) == n_samples:
+    if all(validate.is_real(c) for c in Y) and len(Y) == n_samples:
         return [[c] for c in Y]
     rows = [plain(y) for y in Y]
     if all(isinstance(y, (list, tuple)) and len(y) == 1 for y in rows) and len(rows) == n_samples:

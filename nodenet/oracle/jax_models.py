@@ -42,7 +42,7 @@ def _dims(value):
         return len(tuple(shape))
     if isinstance(value, (list, tuple)):
         return 1 + (_dims(value[0]) if value else 0)
-    return 0 if _read.is_number(value) else -1
+    return 0 if validate.is_real(value) else -1
 
 
 def _layer_dict(d, where):
