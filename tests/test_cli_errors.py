@@ -290,8 +290,8 @@ def test_unexpected_exceptions_in_a_command_are_still_one_line(files, capsys, mo
     argv = ["init", "--sizes", "2", "1", "-o", "m.json"]
     status, out, err = run(argv, capsys)
     assert status == 3
-    assert err == ("nodenet init: error: internal error, please report: TypeError: something "
-                   "spanning lines\n")
+    assert err == ("nodenet init: error: internal error, please report (run again with --debug "
+                   "for the traceback): TypeError: something spanning lines\n")
 
     def value_error(args):
         json.loads("{")
@@ -315,3 +315,34 @@ def test_a_reader_that_stops_early_gets_no_error_message(tmp_path):
     finally:
         os.close(write_end)
     assert done.stderr == b""
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch, capsys):
+    import nodenet.cli.trace as trace
+
+    def broken(args):
+        raise KeyError("a bug")
+    parser_run = trace.run
+    monkeypatch.setattr(trace, "run", broken)
+    try:
+        assert main(["trace"]) == 3
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert "internal error, please report (run again with --debug" in err
+        assert main(["--debug", "trace"]) == 3
+        err = capsys.readouterr().err
+        assert "Traceback (most recent call last)" in err and "KeyError: 'a bug'" in err
+        monkeypatch.setenv("NODENET_DEBUG", "1")
+        assert main(["trace"]) == 3
+        assert "Traceback (most recent call last)" in capsys.readouterr().err
+    finally:
+        monkeypatch.setattr(trace, "run", parser_run)
+
+
+def test_every_module_with_add_parser_is_a_command():
+    import importlib
+    import pkgutil
+    import nodenet.cli as cli
+    found = sorted(i.name for i in pkgutil.iter_modules(cli.__path__)
+                   if hasattr(importlib.import_module(f"nodenet.cli.{i.name}"), "add_parser"))
+    assert list(COMMANDS) == found == ["draw", "fixture", "init", "predict", "trace", "train"]

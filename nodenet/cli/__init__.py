@@ -2,28 +2,42 @@
 
 Each subcommand lives in its own module ``nodenet.cli.<name>`` with two
 functions: ``add_parser(subparsers)``, which registers it (and sets
-``func=run`` as a default), and ``run(args) -> int``.  To add a command, write
-the module and add its name to COMMANDS.  Shared helpers: ``common``
-(checked option types, OptionError, warnings), ``paths`` (``check_files``:
-outputs checked before any work), ``samples`` (CSV samples for a model).
+``func=run`` as a default), and ``run(args) -> int``.  To add a command,
+write the module: every module here with an ``add_parser`` is a command
+(COMMANDS lists them).  Shared helpers: ``common`` (checked option types,
+OptionError, warnings), ``paths`` (``check_files``: outputs checked before
+any work), ``samples`` (CSV samples for a model), ``progress``.
 
 Errors never show a traceback: each is one line on stderr and an exit
 status: 2 for a bad option (argparse's or an OptionError), 1 for bad input
 or a file that cannot be read or written, 3 for an internal error.  A
-warning is one line too (``nodenet init: warning: …``).
+warning is one line too (``nodenet init: warning: …``).  ``nodenet
+--debug COMMAND …`` (or the environment variable ``NODENET_DEBUG=1``) also
+prints the traceback of an error, for a bug report.
 """
 
 import argparse
 import importlib
 import os
+import pkgutil
 import sys
+import traceback
 import warnings
 
 from .. import __version__
 from ..errors import NodenetError
 from .common import OptionError, Store, one_line, warn
 
-COMMANDS = ("init", "trace", "fixture", "train", "predict", "draw")
+def _commands():
+    """The names of this package's modules that define ``add_parser``, in order of name."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if hasattr(importlib.import_module(f"{__name__}.{info.name}"), "add_parser"):
+            found.append(info.name)
+    return tuple(sorted(found))
+
+
+COMMANDS = _commands()
 
 
 class Parser(argparse.ArgumentParser):
@@ -42,6 +56,8 @@ def build_parser():
     parser = Parser(prog="nodenet",
                     description="Node-level feed-forward neural networks in plain Python.")
     parser.add_argument("--version", action="version", version=f"nodenet {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="also print the traceback of an error (or set NODENET_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for name in COMMANDS:
@@ -71,23 +87,33 @@ def _run(args):
         status = args.func(args) or 0
         sys.stdout.flush()          # a closed pipe shows here, inside the handlers below
         return status
-    except OptionError as err:
-        return _fail(args.command, err, 2)
-    except NodenetError as err:
-        return _fail(args.command, err)
-    except BrokenPipeError:
+    except (Exception, KeyboardInterrupt) as err:
+        debug = args.debug or os.environ.get("NODENET_DEBUG", "") not in ("", "0")
+        if debug and not isinstance(err, BrokenPipeError):
+            traceback.print_exc()
+        return _status(args.command, err)
+
+
+def _status(command, err):
+    """The one line and the exit status of an error (see the module docstring)."""
+    if isinstance(err, OptionError):
+        return _fail(command, err, 2)
+    if isinstance(err, NodenetError):
+        return _fail(command, err)
+    if isinstance(err, BrokenPipeError):
         # the reader stopped early (``nodenet trace | head``): not worth a message
         _quiet_stdout()
         return 1
-    except OSError as err:          # nodenet's own file errors are NodenetErrors: this is stdout
+    if isinstance(err, OSError):    # nodenet's own file errors are NodenetErrors: this is stdout
         _quiet_stdout()
-        return _fail(args.command, f"cannot write to standard output: {err.strerror or err}")
-    except (ValueError, RecursionError) as err:     # e.g. JSON a command read itself
-        return _fail(args.command, f"{type(err).__name__}: {err}")
-    except KeyboardInterrupt:
-        return _fail(args.command, "interrupted", 130)
-    except Exception as err:                          # a bug: still one line, no traceback
-        return _fail(args.command, f"internal error, please report: {type(err).__name__}: {err}", 3)
+        return _fail(command, f"cannot write to standard output: {err.strerror or err}")
+    if isinstance(err, (ValueError, RecursionError)):     # e.g. JSON a command read itself
+        return _fail(command, f"{type(err).__name__}: {err}")
+    if isinstance(err, KeyboardInterrupt):
+        return _fail(command, "interrupted", 130)
+    # a bug: still one line, no traceback (unless --debug)
+    return _fail(command, f"internal error, please report (run again with --debug for the "
+                          f"traceback): {type(err).__name__}: {err}", 3)
 
 
 def _quiet_stdout():
