@@ -26,11 +26,16 @@ backward, update, step, loss, gradients), ``activations``, ``losses``,
 ``remedies``, ``metrics``; ``history``, ``diagnostics``), ``modelfile``
 (save and load).
 For teaching:  ``tables`` and ``formulas`` (per-node tables, δ with the
-numbers substituted), ``rformat`` and ``numfmt`` (numbers as R prints
-them), ``examples`` (the seeds' networks), ``draw``, ``plot``, ``textplot``.
+numbers substituted), ``display`` (tables as text, HTML, LaTeX and CSV),
+``rformat`` and ``numfmt`` (numbers as R prints them), ``examples`` (the
+seeds' networks), ``svg`` (the picture with every number; ``svglayout``),
+``draw`` (Mermaid, DOT), ``plot``, ``textplot``.
 For testing other code:  ``oracle`` (gradients, forward passes, gradcheck,
-JSON fixtures).  Underneath:  ``validate``, ``build``, ``faults``,
-``files``, ``data`` (CSV), ``errors``; ``cli`` is the ``nodenet`` command.
+fixtures, whole training runs; models from PyTorch, JAX, Keras and
+scikit-learn), ``testing`` (hypothesis strategies), ``exact`` (the same
+loops in arbitrary precision or exact rationals; ``arith``).
+Underneath:  ``validate``, ``build``, ``faults``, ``files``, ``data`` (CSV),
+``errors``; ``cli`` is the ``nodenet`` command.
 
 >>> from nodenet import Network
 >>> net = Network.from_matrices([[[0.5, 1.2, -0.3]]])
