@@ -17,8 +17,9 @@ LAYOUTS = ("out_in", "in_out")
 
 
 def check_layout(layout):
-    if layout not in LAYOUTS:
-        raise NodenetError(f"unknown layout {layout!r}; expected one of: {', '.join(LAYOUTS)}")
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise NodenetError(f"unknown layout {validate.brief(layout)}; expected one of: "
+                           f"{', '.join(LAYOUTS)}")
     return layout
 
 

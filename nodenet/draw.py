@@ -24,6 +24,7 @@ graph LR
 """
 
 from .errors import NodenetError
+from .validate import brief, is_choice
 from .numfmt import check_digits
 
 # fill and stroke colours of the three kinds of node (seed 001's palette)
@@ -47,8 +48,9 @@ def number(value, digits=3):
 
 def _check(digits, direction):
     digits = check_digits(digits)
-    if direction not in DIRECTIONS:
-        raise NodenetError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    if not is_choice(direction, DIRECTIONS):
+        raise NodenetError(f"direction must be one of {', '.join(DIRECTIONS)}, got "
+                           f"{brief(direction)}")
     return digits
 
 

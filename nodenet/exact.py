@@ -248,7 +248,8 @@ def _converge(compute, digits):
 
 def check_digits(digits):
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 1000:
-        raise NodenetError(f"digits must be a whole number from 1 to 1000, got {digits!r}")
+        raise NodenetError(f"digits must be a whole number from 1 to 1000, got "
+                           f"{validate.brief(digits)}")
     return digits
 
 

@@ -326,7 +326,7 @@ class Network:
         bit for bit).  ``order="handout"``: the CogSci handout's order, which
         updates the hidden→output weights before the hidden deltas use them.
         """
-        if order not in ORDERS:
+        if not validate.is_choice(order, ORDERS):
             raise NodenetError(f"unknown order {validate.brief(order)}; expected 'standard' or "
                                "'handout'")
         eta = self._check_eta(eta)

@@ -197,7 +197,7 @@ def step_report(net, x, y, eta, order="standard", tablefmt="github", digits=DIGI
     """
     check_digits(digits)
     check_format(tablefmt)
-    if order not in ORDERS:
+    if not validate.is_choice(order, ORDERS):
         raise NodenetError(f"unknown order {validate.brief(order)}; expected 'standard' or "
                            "'handout'")
     saved = net.checkpoint()

@@ -19,6 +19,7 @@ loss
 
 import math
 
+from . import validate
 from .errors import NodenetError
 
 
@@ -57,9 +58,9 @@ def loss_curve(losses, validation=None, width=60, height=10, log=False):
             raise NodenetError(f"validation has {len(series[1][1])} epochs, "
                                f"the training loss {len(series[0][1])}")
     if isinstance(width, bool) or not isinstance(width, int) or width < 2:
-        raise NodenetError(f"width must be a whole number ≥ 2, got {width!r}")
+        raise NodenetError(f"width must be a whole number ≥ 2, got {validate.brief(width)}")
     if isinstance(height, bool) or not isinstance(height, int) or height < 2:
-        raise NodenetError(f"height must be a whole number ≥ 2, got {height!r}")
+        raise NodenetError(f"height must be a whole number ≥ 2, got {validate.brief(height)}")
     if log:
         if any(v <= 0.0 for _, values in series for v in values):
             raise NodenetError("a log-scale loss curve needs every loss > 0")

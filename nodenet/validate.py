@@ -109,6 +109,12 @@ def pair(X, Y, n_in, n_out, what):
     return X, Y
 
 
+def is_choice(value, choices):
+    """True if ``value`` is one of the strings ``choices`` (safe for any value: no ``==``
+    on arrays, no repr)."""
+    return isinstance(value, str) and value in choices
+
+
 def positive_int(value, what, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise NodenetError(f"{what} must be a whole number, got {describe(value)}")

@@ -26,7 +26,7 @@ _all_floats = frozenset([float]).issuperset     # every type in the iterable is 
 
 
 def check_samples(samples):
-    if samples not in SAMPLES:
+    if not validate.is_choice(samples, SAMPLES):
         raise NodenetError(f"samples must be 'rows' (one sample per row, X·W style) or "
                            f"'columns' (one per column, W·X style); got {validate.brief(samples)}")
     return samples

@@ -137,7 +137,7 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
     if nets_per_layer is not None:
         given["z"] = _per_layer(nets_per_layer, net, len(X), samples, "nets_per_layer",
                                 "net inputs")
-    if reference not in ("float64", "exact"):
+    if not validate.is_choice(reference, ("float64", "exact")):
         raise NodenetError(f"reference must be 'float64' (nodenet's float64 pass) or 'exact' "
                            f"(the true values, nodenet.exact), got {validate.brief(reference)}")
     expected = {"z": [[] for _ in range(L)], "a": [[] for _ in range(L)]}

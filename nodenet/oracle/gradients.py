@@ -277,7 +277,7 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
 
 def _check_reference(reference, masks):
     """True for ``reference="exact"``; a NodenetError for anything but the two references."""
-    if reference not in REFERENCES:
+    if not validate.is_choice(reference, REFERENCES):
         raise NodenetError(f"reference must be 'float64' (nodenet's float64 pass) or 'exact' "
                            f"(the true values, nodenet.exact), got {validate.brief(reference)}")
     if reference == "exact" and masks is not None:

@@ -80,7 +80,13 @@ def dtype_name(dtype):
     >>> dtype_name("bfloat16")
     'bfloat16'
     """
-    text = dtype if isinstance(dtype, str) else str(getattr(dtype, "__name__", dtype))
+    if isinstance(dtype, str):
+        text = dtype
+    else:           # torch.float32, numpy.float32 or numpy.dtype("float32"); anything else fails
+        try:
+            text = str(getattr(dtype, "__name__", None) or dtype)
+        except Exception:                   # a broken __str__, a list nested too deep, …
+            text = ""
     name = text.rsplit(".", 1)[-1]
     if name not in DTYPES:
         raise NodenetError(f"dtype must be one of {', '.join(DTYPES)} (or a framework's "
