@@ -71,10 +71,11 @@ def sigmoid(z, m=FLOAT):
 
 
 def sigmoid_derivative(z, a, m=FLOAT):
-    """a·(1 − a); σ(z)·σ(−z) once a is so close to 1 that 1 − a has lost digits."""
+    """a·(1 − a); σ(z)·σ(−z) once a is so close to 1 that 1 − a has lost digits
+    (and NaN there if z itself overflowed: σ(inf) is a plain 1)."""
     if a < SATURATED:
         return a * (1.0 - a)
-    return a * sigmoid(-z, m)
+    return a * sigmoid(-z, m) + 0.0 * z
 
 
 def tanh(z, m=FLOAT):
@@ -86,7 +87,7 @@ def tanh_derivative(z, a, m=FLOAT):
     if -SATURATED < a < SATURATED:
         return 1.0 - a * a
     t = m.exp(-2.0 * abs(z))          # ≤ 1: no overflow; underflows to 0 far out
-    return 4.0 * t / ((1.0 + t) * (1.0 + t))
+    return 4.0 * t / ((1.0 + t) * (1.0 + t)) + 0.0 * z     # NaN if z overflowed
 
 
 def relu(z, m=FLOAT):
@@ -242,8 +243,8 @@ class Activation:
         self.params = dict(params or {})
         self.defaults = dict(defaults or {})
         self._numbers = numbers
-        # ``fast(upstream, outputs)``: the same deltas from the outputs alone, in
-        # one list comprehension, valid while every output is below SATURATED
+        # ``fast(upstream, outputs, nodes)``: the same deltas in one comprehension
+        # (sigmoid, tanh: f′ from the output unless it has saturated)
         self.fast = backward
 
     def forward(self, nets):
@@ -254,9 +255,9 @@ class Activation:
         df = self.derivative
         return [e * df(z, a) for e, z, a in zip(upstream, nets, outputs)]
 
-    def fast_ok(self, outputs):
-        """True if ``fast`` gives the exact-enough deltas for these outputs."""
-        return -SATURATED < min(outputs) and max(outputs) < SATURATED
+    def saturates(self, outputs):
+        """True if an output has reached SATURATED, where f′ and y − a need z (sigmoid, tanh)."""
+        return bool(self.bounded) and max(map(abs, outputs)) >= SATURATED
 
     def residuals(self, y, nets, outputs):
         """y_k − a_k for targets y, without the cancellation of a rounded output near ±1.
@@ -325,10 +326,9 @@ class LayerActivation(Activation):
     def backward(self, upstream, nets, outputs):
         return self._backward(upstream, outputs, self.m)
 
-    def saturated(self, outputs):
-        """True if the largest probability is past SATURATED (Layer.saturated)."""
-        top = max(outputs)
-        return top > SATURATED if self.name == "softmax" else top > LOG_SATURATED
+    def saturates(self, outputs):
+        """True if softmax's largest output is past SATURATED (so 1 − a_j needs the others)."""
+        return self.name == "softmax" and max(outputs) > SATURATED
 
     def residuals(self, y, nets, outputs):
         """y_k − a_k; for softmax's largest output, 1 − a_j is the sum of the others."""
@@ -376,7 +376,6 @@ def _softmax_backward(upstream, outputs, m):
 
 
 LOG_HALF = -0.6931471805599453      # log ½: a log-probability above it is the largest
-LOG_SATURATED = math.log(SATURATED)
 
 
 def _log_softmax_backward(upstream, outputs, m):
@@ -393,26 +392,31 @@ def _log_softmax_backward(upstream, outputs, m):
     return deltas
 
 
-def _sigmoid_residual(t, z, a, m):
-    """t − σ(z), as (t − 1) + σ(−z) once σ(z) > ½."""
-    return (t - 1.0) + sigmoid(-z, m) if a > 0.5 else t - a
+def sigmoid_residual(t, z, a, m=FLOAT):
+    """t − σ(z), as (t − 1) + σ(−z) once σ(z) > ½ (NaN if z overflowed)."""
+    return (t - 1.0) + sigmoid(-z, m) + 0.0 * z if a > 0.5 else t - a
 
 
-def _tanh_residual(t, z, a, m):
-    """t − tanh(z), with 1 ∓ tanh(z) = 2σ(∓2z) once |tanh(z)| > ½."""
+def tanh_residual(t, z, a, m=FLOAT):
+    """t − tanh(z), with 1 ∓ tanh(z) = 2σ(∓2z) once |tanh(z)| > ½ (NaN if z overflowed)."""
     if a > 0.5:
-        return (t - 1.0) + 2.0 * sigmoid(-2.0 * z, m)
+        return (t - 1.0) + 2.0 * sigmoid(-2.0 * z, m) + 0.0 * z
     if a < -0.5:
-        return (t + 1.0) - 2.0 * sigmoid(2.0 * z, m)
+        return (t + 1.0) - 2.0 * sigmoid(2.0 * z, m) + 0.0 * z
     return t - a
 
 
-def _sigmoid_fast(upstream, outputs):
-    return [e * (a * (1.0 - a)) for e, a in zip(upstream, outputs)]    # e·sigmoid_derivative
+# ``fast(upstream, outputs, nodes)``: e·f′ in one comprehension, from the output
+# while it is below SATURATED, from the node's z (nodes[j].net) past it
+
+def _sigmoid_fast(upstream, outputs, nodes):
+    return [e * (a * (1.0 - a)) if a < SATURATED else e * sigmoid_derivative(n.net, a)
+            for e, a, n in zip(upstream, outputs, nodes)]
 
 
-def _tanh_fast(upstream, outputs):
-    return [e * (1.0 - a * a) for e, a in zip(upstream, outputs)]      # e·tanh_derivative
+def _tanh_fast(upstream, outputs, nodes):
+    return [e * (1.0 - a * a) if -SATURATED < a < SATURATED else e * tanh_derivative(n.net, a)
+            for e, a, n in zip(upstream, outputs, nodes)]
 
 
 def _check(value, what, low=None, high=None, low_open=False, high_open=False):
@@ -479,10 +483,10 @@ ACTIVATIONS = {
                        rational=True),
     "sigmoid": _entry("sigmoid", sigmoid, sigmoid_derivative, "a·(1 − a)",
                       lambda z, a, fmt: f"{fmt(a)}·(1 − {fmt(a)})", fast=_sigmoid_fast,
-                      bounded=True, residual=_sigmoid_residual),
+                      bounded=True, residual=sigmoid_residual),
     "tanh": _entry("tanh", tanh, tanh_derivative, "(1 − a²)",
                    lambda z, a, fmt: f"(1 − {fmt(a)}²)", fast=_tanh_fast, bounded=True,
-                   plain=math.tanh, residual=_tanh_residual),
+                   plain=math.tanh, residual=tanh_residual),
     "relu": _entry("relu", relu, relu_derivative, "[z > 0]",
                    lambda z, a, fmt: "1" if z > 0.0 else "0", rational=True),
     "leaky_relu": LeakyReLU(),

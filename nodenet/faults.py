@@ -53,7 +53,7 @@ def nets_finite(layer):
 def hidden_overflow(net):
     """True if the last pass left a net input of ±inf or NaN behind a saturated sigmoid or
     tanh output (which is then a plain ±1 or 0: finite, and hiding it)."""
-    return any(layer.saturated and layer.hides_overflow() for layer in net.layers)
+    return any(layer.hides_overflow() for layer in net.layers)
 
 
 def forward_is_finite(net):

@@ -41,7 +41,8 @@ To add a loss: its value and upstream here, then one ``Kind`` entry in
 from operator import mul, sub
 
 from . import validate
-from .activations import SATURATED, dominant, log_softmax, sigmoid, softmax
+from .activations import (SATURATED, dominant, log_softmax, sigmoid, sigmoid_derivative,
+                          sigmoid_residual, softmax, tanh_derivative, tanh_residual)
 from .arith import FLOAT
 from .errors import NodenetError
 from .numfmt import group
@@ -332,19 +333,20 @@ def _unknown_rule(loss, y, a, j, k, fmt):
     return "−∂l/∂a", fmt(loss.upstream(y, a)[j]), False
 
 
-# fused pairs: the output δ written directly (same number in exact arithmetic as
-# e·f′, but it stays right where an output saturates)
+# Direct δ: a function (loss, y, outputs, nodes) → the output deltas in one
+# pass, for the pairs where δ has a simpler exact form (the fused pairs) and
+# for the squared losses on sigmoid and tanh outputs.  Where an output has
+# saturated (SATURATED), each takes f′ and y − a from the node's z.
 
-def _bce_sigmoid(loss, y, layer, outputs):
-    # y − a; saturated, y − σ(z) is (y − 1) + σ(−z) (Activation.residuals)
-    r = (layer.activation.residuals(y, [n.net for n in layer.nodes], outputs)
-         if layer.saturated else None)
+def _bce_sigmoid(loss, y, outputs, nodes):
+    # y − a; saturated, y − σ(z) is (y − 1) + σ(−z)
+    m = loss.m
     if loss.divides_by_k:
         k = len(y)
-        if r is not None:
-            return [v / k for v in r]
-        return [(t - a) / k for t, a in zip(y, outputs)]
-    return r if r is not None else [t - a for t, a in zip(y, outputs)]
+        return [(t - a) / k if a < SATURATED else sigmoid_residual(t, n.net, a, m) / k
+                for t, a, n in zip(y, outputs, nodes)]
+    return [t - a if a < SATURATED else sigmoid_residual(t, n.net, a, m)
+            for t, a, n in zip(y, outputs, nodes)]
 
 
 def _bce_sigmoid_rule(loss, y, a, j, k, fmt):
@@ -353,10 +355,10 @@ def _bce_sigmoid_rule(loss, y, a, j, k, fmt):
     return "y − a", f"{fmt(y[j])} − {fmt(a[j])}", False
 
 
-def _ce_softmax(loss, y, layer, outputs):
+def _ce_softmax(loss, y, outputs, nodes):
     mass = sum(y)
     deltas = [t - a * mass for t, a in zip(y, outputs)]
-    if layer.saturated:                 # y_j − a_j·Σy = (y_j − Σy) + Σy·(1 − a_j)
+    if max(outputs) > SATURATED:        # y_j − a_j·Σy = (y_j − Σy) + Σy·(1 − a_j)
         j, rest = dominant(outputs)
         deltas[j] = (y[j] - mass) + mass * rest
     return deltas
@@ -369,7 +371,7 @@ def _ce_softmax_rule(loss, y, a, j, k, fmt):
     return "y − a·Σy", f"{fmt(y[j])} − {fmt(a[j])}·{fmt(mass)}", False
 
 
-def _bce_softmax(loss, y, layer, outputs):
+def _bce_softmax(loss, y, outputs, nodes):
     """δ_j = Σ_k r_k·([k = j] − a_j) with r_k = e_k·a_k = (y_k − a_k)/((1 − a_k)·K).
 
     Written so that nothing divides by a rounded 1 − a_j: for the largest
@@ -393,7 +395,7 @@ def _bce_softmax(loss, y, layer, outputs):
     if rest > 0.0:
         shares = [a / rest for a in outputs]
     else:                                           # a_k/s = softmax of the other nets
-        nets = [n.net for n in layer.nodes]
+        nets = [n.net for n in nodes]
         low = max(z for i, z in enumerate(nets) if i != j) if len(nets) > 1 else 0.0
         w = [loss.m.exp(z - low) if i != j else 0.0 for i, z in enumerate(nets)]
         shares = [v / sum(w) for v in w] if len(nets) > 1 else [0.0]
@@ -411,12 +413,12 @@ def _bce_softmax_rule(loss, y, a, j, k, fmt):
     return "r − a·Σ r", f"{fmt(r[j])} − {fmt(a[j])}·{fmt(sum(r))}", False
 
 
-def _as_is(loss, y, layer, outputs):
+def _as_is(loss, y, outputs, nodes):
     """δ = e: the loss is defined on the net inputs (an identity output)."""
     return loss.upstream(y, outputs)
 
 
-def _nll_log_softmax(loss, y, layer, outputs):
+def _nll_log_softmax(loss, y, outputs, nodes):
     # [k = c] − e^(a_k); for k = c that is −(e^(a_c) − 1), with expm1
     m = loss.m
     c = int(y[0])
@@ -429,35 +431,47 @@ def _nll_log_softmax_rule(loss, y, a, j, k, fmt):
 
 
 # The squared-error losses with a sigmoid or tanh output, in one pass: e·f′(a)
-# with e = −∂l/∂a written out.  The same operations, in the same order, as
-# activation.fast(loss.upstream(y, a), a), so the same bits; just no list of e
-# in between (the output layer of most regression examples).  Used only while
-# the outputs are below activations.SATURATED.
+# with e = −∂l/∂a written out.  Below SATURATED the same operations, in the same
+# order, as activation.fast(loss.upstream(y, a), a, nodes), so the same bits;
+# just no list of e in between (the output layer of most regression examples).
+# Past it, y − a and f′ come from z (the residual and the derivative's z form).
 
-def _sse_sigmoid(y, outputs):
-    return [2.0 * (t - a) * (a * (1.0 - a)) for t, a in zip(y, outputs)]
-
-
-def _sse_tanh(y, outputs):
-    return [2.0 * (t - a) * (1.0 - a * a) for t, a in zip(y, outputs)]
+def _sse_sigmoid(loss, y, outputs, nodes):
+    return [2.0 * (t - a) * (a * (1.0 - a)) if a < SATURATED
+            else 2.0 * sigmoid_residual(t, n.net, a) * sigmoid_derivative(n.net, a)
+            for t, a, n in zip(y, outputs, nodes)]
 
 
-def _half_sse_sigmoid(y, outputs):
-    return [(t - a) * (a * (1.0 - a)) for t, a in zip(y, outputs)]
+def _sse_tanh(loss, y, outputs, nodes):
+    return [2.0 * (t - a) * (1.0 - a * a) if -SATURATED < a < SATURATED
+            else 2.0 * tanh_residual(t, n.net, a) * tanh_derivative(n.net, a)
+            for t, a, n in zip(y, outputs, nodes)]
 
 
-def _half_sse_tanh(y, outputs):
-    return [(t - a) * (1.0 - a * a) for t, a in zip(y, outputs)]
+def _half_sse_sigmoid(loss, y, outputs, nodes):
+    return [(t - a) * (a * (1.0 - a)) if a < SATURATED
+            else sigmoid_residual(t, n.net, a) * sigmoid_derivative(n.net, a)
+            for t, a, n in zip(y, outputs, nodes)]
 
 
-def _mse_sigmoid(y, outputs):
+def _half_sse_tanh(loss, y, outputs, nodes):
+    return [(t - a) * (1.0 - a * a) if -SATURATED < a < SATURATED
+            else tanh_residual(t, n.net, a) * tanh_derivative(n.net, a)
+            for t, a, n in zip(y, outputs, nodes)]
+
+
+def _mse_sigmoid(loss, y, outputs, nodes):
     k = len(y)
-    return [2.0 * (t - a) / k * (a * (1.0 - a)) for t, a in zip(y, outputs)]
+    return [2.0 * (t - a) / k * (a * (1.0 - a)) if a < SATURATED
+            else 2.0 * sigmoid_residual(t, n.net, a) / k * sigmoid_derivative(n.net, a)
+            for t, a, n in zip(y, outputs, nodes)]
 
 
-def _mse_tanh(y, outputs):
+def _mse_tanh(loss, y, outputs, nodes):
     k = len(y)
-    return [2.0 * (t - a) / k * (1.0 - a * a) for t, a in zip(y, outputs)]
+    return [2.0 * (t - a) / k * (1.0 - a * a) if -SATURATED < a < SATURATED
+            else 2.0 * tanh_residual(t, n.net, a) / k * tanh_derivative(n.net, a)
+            for t, a, n in zip(y, outputs, nodes)]
 
 
 _SQUARED_ONE_PASS = {   # (factor, divides by K) → {activation: one pass}
@@ -505,10 +519,10 @@ class Loss:
         # True if a target may be a class index (one whole number per sample)
         self.class_index = kind.targets != "values"
         self._value = kind.value
-        one_pass = {}
+        # activation name → δ in one pass (the fused pairs, the squared one-pass forms)
+        self.direct = {name: fused[0] for name, fused in kind.fused.items()}
         if kind.squared is not None and m is FLOAT:
-            one_pass = _SQUARED_ONE_PASS.get((kind.squared, self.divides_by_k), {})
-        self.one_pass = one_pass
+            self.direct.update(_SQUARED_ONE_PASS.get((kind.squared, self.divides_by_k), {}))
         # check_target(y, k, where): None when any K finite numbers will do
         self.check_target = None if kind.check is None and kind.targets == "values" \
             else self._check_target
@@ -551,27 +565,20 @@ class Loss:
 
     def output_deltas(self, layer, y, outputs):
         """δ_k = −∂l/∂z_k of the output ``layer`` for one sample (``outputs``: its outputs)."""
-        act = layer.activation
-        fused = self.kind.fused.get(act.name)
-        if fused is not None:                   # e.g. sigmoid + bce: δ = (y − a)/K
-            if layer.saturated and layer.hides_overflow():
-                return [float("nan")] * len(outputs)
-            return fused[0](self, y, layer, outputs)
-        if not layer.saturated:
-            one_pass = self.one_pass.get(act.name)
-            if one_pass is not None:
-                return one_pass(y, outputs)
-            return layer.deltas(self.upstream(y, outputs), outputs)
-        return layer.deltas(self.saturated_upstream(layer, y, outputs), outputs)
+        direct = self.direct.get(layer.activation.name)
+        if direct is not None:                  # e.g. sigmoid + bce: δ = (y − a)/K
+            return direct(self, y, outputs, layer.nodes)
+        return layer.deltas(self.upstream_at(layer, y, outputs), outputs)
 
-    def saturated_upstream(self, layer, y, outputs):
-        """e for a saturated output layer: from y − a without its cancellation, where
-        the loss depends on y − a alone (the squared and absolute losses)."""
+    def upstream_at(self, layer, y, outputs):
+        """e = −∂l/∂a of the output layer; where an output has saturated and the loss
+        depends on y − a alone (squared, absolute, Huber), y − a without its cancellation."""
         residual = self.kind.residual
-        if residual is None:
+        act = layer.activation
+        if residual is None or not act.saturates(outputs):
             return self.upstream(y, outputs)
         nets = [n.net for n in layer.nodes]
-        e = [residual(r, self.params) for r in layer.activation.residuals(y, nets, outputs)]
+        e = [residual(r, self.params) for r in act.residuals(y, nets, outputs)]
         if self.divides_by_k:
             k = len(outputs)
             return [v / k for v in e]
@@ -811,6 +818,4 @@ def output_deltas(loss, activation, y, nets, outputs):
     layer = Layer([Node([0.0]) for _ in nets], activation)
     for node, z, a in zip(layer, nets, outputs):
         node.net, node.output = z, a
-    if activation.fast is not None:
-        layer.saturated = not (-SATURATED < min(outputs) and max(outputs) < SATURATED)
     return loss.output_deltas(layer, y, outputs)

@@ -36,11 +36,23 @@ from .faults import (all_finite, describe, first_bad_weight, first_nonfinite, fo
 from .initializers import get_initializer
 from .losses import get_loss
 from .metrics import predicted_class
-from .node import Layer, Node, bias_option
+from .node import PYPY, Layer, Node, bias_option
 
 ORDERS = ("standard", "handout")      # step's orders of update (see Network.step)
 _MAX = sys.float_info.max
 _SAFE = 2.0 ** 960     # |p| below this: w + p cannot overflow (half the top float gap is 2^970)
+
+
+def abs_sum(*values):
+    """Σ|v|: at least the Euclidean norm, NaN if a value is NaN (PyPy's ``hypot``; see
+    ``node.PYPY``: a plain loop, which its JIT compiles, where ``hypot(*v)`` is slow)."""
+    total = 0.0
+    for v in values:
+        total += abs(v)
+    return total
+
+
+norm = abs_sum if PYPY else hypot       # the overflow proof's bound on a list's entries
 
 class Network:
     """A feed-forward network of Node objects.
@@ -232,9 +244,9 @@ class Network:
         place: the numbers of backward() then update(), bit for bit.  Between
         the two passes a check on O(nodes) values (never O(weights)) proves
         that the update cannot turn a finite weight or bias into NaN or ±inf.
-        With c = η·‖δ‖ (the Euclidean norm over every delta) and A the
-        norm over the activations feeding the layers, where 1 stands in for
-        a bounded layer's outputs (they lie in [−1, 1]; ``Activation.bounded``):
+        With c = η·‖δ‖ (the Euclidean norm over every delta) and A the norm
+        over the activations feeding the layers, where 1 stands in for a
+        bounded layer's outputs (they lie in [−1, 1]; ``Activation.bounded``):
         if the outputs and c are finite and c < 2^960 and c·A < 2^960, then
         every |η·δ| ≤ c and every |η·δ·a| ≤ c·A stay far under half the
         spacing of floats at the top of the range (2^970), so w + (η·δ)·a
@@ -244,7 +256,8 @@ class Network:
         its delta NaN, so c is NaN and the check fails.  (Weights and biases
         are finite to begin with: every nodenet entry point that sets them
         checks them; a NaN or ±inf written into a node by hand is not looked
-        for here.)
+        for here.)  On PyPy the norms are Σ|v| (``abs_sum``), never smaller
+        than the Euclidean norm: a check that passes there passes here too.
 
         If the check fails, ``_careful_update`` decides, exactly as before
         the check existed.  A layer with a dropout mask feeds the layer above
@@ -258,17 +271,17 @@ class Network:
             a = layer.feedforward(a)
             acts.append(a)
         deltas = self._set_output_deltas(y, a)
-        norm_d = hypot(*deltas)         # ‖δ‖ and A (see the docstring)
-        norm_a = hypot(*inputs)
+        norm_d = norm(*deltas)          # ‖δ‖ and A (see the docstring)
+        norm_a = norm(*inputs)
         for l in range(len(layers) - 1, 0, -1):
             below, fed = layers[l - 1], acts[l]
             masked = below.mask is not None     # then fed holds a_j·m_j, not the outputs
             bounded = below.activation.bounded and not masked
-            norm_a = hypot(norm_a, 1.0 if bounded else hypot(*fed))
+            norm_a = norm(norm_a, 1.0 if bounded else norm(*fed))
             # e_j = Σ_k w_kj·δ_k from layer l, then the deltas of layer l − 1
             # (f' reads the outputs: the list fed up, or the nodes' own if masked)
             deltas = below.set_deltas(layers[l].propagate(deltas), None if masked else fed)
-            norm_d = hypot(norm_d, hypot(*deltas))
+            norm_d = norm(norm_d, norm(*deltas))
         c = eta * norm_d                # ≥ η·|δ| for every δ; NaN or inf if one is
         if isfinite(sum(a)) and c < _SAFE and c * norm_a < _SAFE:
             for layer, below in zip(layers, acts):
@@ -473,17 +486,15 @@ class Network:
         """
         values = [[(node.net, node.output, node.delta) for node in layer]
                   for layer in self.layers]
-        return (self.snapshot(), values, self.inputs,
-                [layer.saturated for layer in self.layers], self.rng.getstate())
+        return self.snapshot(), values, self.inputs, self.rng.getstate()
 
     def rollback(self, checkpoint):
         """Restore a ``checkpoint()`` of this network."""
-        weights, values, inputs, saturated, rng = checkpoint
+        weights, values, inputs, rng = checkpoint
         self.put_back(weights)
-        for layer, saved, flag in zip(self.layers, values, saturated):
+        for layer, saved in zip(self.layers, values):
             for node, (net, output, delta) in zip(layer, saved):
                 node.net, node.output, node.delta = net, output, delta
-            layer.saturated = flag
         self.inputs = inputs
         self.rng.setstate(rng)
 

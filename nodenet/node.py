@@ -1,12 +1,33 @@
 """A Node and a Layer: the handout's unit of computation and a list of them."""
 
+import sys
 import warnings
 from math import isfinite
 from operator import mul
 
 from . import validate
-from .activations import SATURATED, get_activation
+from .activations import get_activation
 from .errors import NodenetError
+
+# PyPy compiles plain loops well, but not zip(*rows), and its one compiled loop
+# for the builtin sum() is shared by every caller in a process: once a sum()
+# over other data has run hot, sum(map(mul, w, a)) runs about 5× slower.  So on
+# PyPy the two sums of the node loops are written as plain loops; on CPython
+# the C-level sum(map(mul, …)) is the quicker.  Both add the same terms in the
+# same order: the same numbers, bit for bit.
+PYPY = sys.implementation.name == "pypy"
+
+
+def net_input(weights, inputs, bias):
+    """z = b + w_1·a_1 + w_2·a_2 + …, left to right, as ``sum(map(mul, w, a), b)``.
+
+    >>> net_input([0.5, 1.2, -0.3], [1.0, 3.0, 5.0], 0.0) == 0.5 + 3.6 - 1.5
+    True
+    """
+    z = bias
+    for i in range(len(weights)):
+        z += weights[i] * inputs[i]
+    return z
 
 
 class Node:
@@ -96,10 +117,6 @@ class Layer:
         # so f'(z, a) is right; what the layer passes up (feedforward,
         # ``outputs``) is a_j·m_j and its deltas are δ_j = f'(z_j)·e_j·m_j.
         self.mask = None
-        # After feedforward, for sigmoid and tanh layers: True if an output has
-        # reached activations.SATURATED, so that f′ must come from z (and a net
-        # input that overflowed may be hiding behind an output of ±1).
-        self.saturated = False
 
     def __len__(self):
         return len(self.nodes)
@@ -130,19 +147,18 @@ class Layer:
             outputs = []
             for node in nodes:
                 # z = Σ w·a + b (the sum starts at b), then a = f(z)
-                node.net = z = sum(map(mul, node.weights, inputs), node.bias)
+                node.net = z = (net_input(node.weights, inputs, node.bias) if PYPY
+                                else sum(map(mul, node.weights, inputs), node.bias))
                 node.output = a = f(z)
                 outputs.append(a)
-            if act.fast is not None:
-                self.saturated = not (-SATURATED < min(outputs) and max(outputs) < SATURATED)
         else:
             nets = []
             for node in nodes:
-                node.net = z = sum(map(mul, node.weights, inputs), node.bias)
+                node.net = z = (net_input(node.weights, inputs, node.bias) if PYPY
+                                else sum(map(mul, node.weights, inputs), node.bias))
                 nets.append(z)
             if isfinite(sum(nets)):
                 outputs = act.forward(nets)
-                self.saturated = act.saturated(outputs)
             else:       # an overflowed net must not hide in a share of 1: NaN for all
                 outputs = [float("nan")] * len(nets)
             for node, a in zip(nodes, outputs):
@@ -155,19 +171,23 @@ class Layer:
         """δ_j = f′(z_j)·e_j from e_j = −∂L/∂a_j and the nodes' outputs (not stored).
 
         An overflowed net input (±inf) of a sigmoid or tanh node, whose
-        output is a plain ±1, gives NaN deltas, so that no update goes through.
+        output is a plain ±1, gives a NaN delta, so that no update goes through.
         """
         act = self.activation
-        if not self.saturated and act.fast is not None:
-            return act.fast(upstream, outputs)          # sigmoid, tanh: f′ from a alone
-        if self.hides_overflow():
-            return [float("nan")] * len(outputs)
+        if act.fast is not None:
+            return act.fast(upstream, outputs, self.nodes)     # sigmoid, tanh: one pass
         nets = [n.net for n in self.nodes] if act.uses_net else None
         return act.backward(upstream, nets, outputs)
 
     def hides_overflow(self):
-        """True if a bounded (sigmoid, tanh) node's net input is ±inf or NaN."""
-        return bool(self.activation.bounded) and not isfinite(sum([n.net for n in self.nodes]))
+        """True if a bounded (sigmoid, tanh) node's output of exactly 0 or ±1 comes from a
+        net input of ±inf or NaN (the output alone would hide it)."""
+        if not self.activation.bounded:
+            return False
+        outputs = [n.output for n in self.nodes]
+        if 1.0 in outputs or -1.0 in outputs or 0.0 in outputs:
+            return not isfinite(sum([n.net for n in self.nodes]))
+        return False
 
     def set_deltas(self, upstream, outputs=None):
         """Turn e_j = −∂L/∂a_j into δ_j through the activation's derivative; return them.
@@ -200,6 +220,13 @@ class Layer:
             # returns 0 + w·δ, so write that and skip the column machinery
             d = deltas[0]
             return [0.0 + w * d for w in nodes[0].weights]
+        if PYPY:    # the same sums, node k's term added into every e_j in turn
+            e = [0.0] * len(nodes[0].weights)
+            for node, d in zip(nodes, deltas):
+                w = node.weights
+                for j in range(len(e)):
+                    e[j] += w[j] * d
+            return e
         return [sum(map(mul, column, deltas))
                 for column in zip(*[node.weights for node in nodes])]
 

@@ -7,6 +7,7 @@ source file in nodenet/ calls a module-level ``random`` function.
 
 import ast
 import hashlib
+import math
 import os
 import pathlib
 import random
@@ -127,3 +128,23 @@ def test_no_module_level_random_functions_anywhere_in_nodenet():
                     "import random as r\nr.seed(1)\nrandom.Random(1)\n")
     assert _module_random_calls(bad) == ["from random import gauss", "random.shuffle at line 2",
                                          "r.seed at line 5"]
+
+
+def test_pypy_loops_give_the_cpython_numbers_bit_for_bit(monkeypatch):
+    # node.PYPY switches the net input and e_j = Σ w·δ to plain loops (and the
+    # overflow proof to Σ|v|); the same terms in the same order: the same bits.
+    # Run here on CPython with the switch forced on, and on PyPy by CI as is.
+    from nodenet import network, node
+    expected = fingerprint()
+    wide = Network([3, 5, 4, 2], activation="tanh", seed=1)
+
+    def trained():
+        net = wide.copy()
+        losses = list(net.train([[0.1, -0.2, 0.3]] * 3, [[0.5, -0.5]] * 3, 4, 0.2))
+        return [float.hex(v) for v in losses], net.snapshot()
+
+    wide_expected = trained()
+    monkeypatch.setattr(node, "PYPY", not node.PYPY)
+    monkeypatch.setattr(network, "norm", network.abs_sum if node.PYPY else math.hypot)
+    assert fingerprint() == expected
+    assert trained() == wide_expected

@@ -73,7 +73,8 @@ def saturated_layers(net, X):
     found = set()
     for x in X:
         net.feedforward(x)
-        found |= {l for l, layer in enumerate(net.layers, start=1) if layer.saturated}
+        found |= {l for l, layer in enumerate(net.layers, start=1)
+                  if layer.activation.saturates([node.output for node in layer])}
     return found
 
 
