@@ -120,8 +120,23 @@ def render(headers, cells, align, tablefmt):
 def _tabulate(headers, cells, align, tablefmt):
     # disable_numparse: the cells are already written; tabulate must not re-read
     # "9.907519e-05" as a float and print it its own way
+    if not cells and headers:
+        return _header_only(headers, align, tablefmt)
     return tabulate(cells, headers=headers, tablefmt=tablefmt, disable_numparse=True,
                     colalign=align)
+
+
+_MARK = "\ue000"      # a private-use character: never in a header or a cell
+
+
+def _header_only(headers, align, tablefmt):
+    """A table with no rows: laid out around one row of marks, whose line is then
+    taken out.  (Given no rows, tabulate writes LaTeX's column spec as {}, which
+    pdfLaTeX refuses, and tabulate 0.9 drops the header of HTML and wiki tables
+    and fails on the alignments.)"""
+    text = tabulate([[_MARK] * len(headers)], headers=headers, tablefmt=tablefmt,
+                    disable_numparse=True, colalign=align)
+    return "\n".join(line for line in text.split("\n") if _MARK not in line)
 
 
 def csv_text(headers, cells):

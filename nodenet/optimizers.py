@@ -453,8 +453,10 @@ class Adam(Optimizer):
         d = [-size * q for q in _quotients(m, denom)]
         if columns is not None:
             columns["m"], columns["v"] = m, v
-            columns["m̂"] = [mi / c1 for mi in m]
-            columns["v̂"] = [vi / c2 for vi in second]
+            # (m_hat, not m̂: a combining accent misaligns a table where tabulate
+            # cannot measure it, without the optional wcwidth)
+            columns["m_hat"] = [mi / c1 for mi in m]
+            columns["v_hat"] = [vi / c2 for vi in second]
             if self.amsgrad:
                 columns["v_max"] = second
             columns["Δw"] = d

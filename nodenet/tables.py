@@ -314,7 +314,7 @@ def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digit
 
     Columns: layer, from → to, w, g = ∂L/∂w of the batch, then what the
     optimizer computes for that weight in this step (SGD with momentum:
-    buf; HandoutMomentum: v; Adam and AdamW: m, v, m̂, v̂; RMSprop: v (m,
+    buf; HandoutMomentum: v; Adam and AdamW: m, v, m_hat, v_hat; RMSprop: v (m,
     buf); Adagrad: sum, η_t; with L2 weight decay, g + λw first), Δw and the
     new w.  Output layer first; a bias is the weight on a constant input 1
     ("b").  ``lr`` replaces the optimizer's rate (a schedule's).  Take the
@@ -324,9 +324,9 @@ def optimizer_step_table(net, optimizer, X, Y, lr=None, tablefmt="github", digit
     >>> from nodenet.optimizers import Adam
     >>> net = Network.from_matrices([[[0.5]]], [[0.25]], activations="identity")
     >>> print(optimizer_step_table(net, Adam(lr=0.1), [[2.0]], [[0.0]], tablefmt="plain"))
-      layer  from → to       w    g     m        v    m̂     v̂    Δw    new w
-          1  x1 → o        0.5    5   0.5    0.025    5    25  -0.1      0.4
-          1  b → o        0.25  2.5  0.25  0.00625  2.5  6.25  -0.1     0.15
+      layer  from → to       w    g     m        v    m_hat    v_hat    Δw    new w
+          1  x1 → o        0.5    5   0.5    0.025        5       25  -0.1      0.4
+          1  b → o        0.25  2.5  0.25  0.00625      2.5     6.25  -0.1     0.15
     """
     check_digits(digits)
     check_format(tablefmt)

@@ -190,7 +190,7 @@ def test_propose_changes_nothing_and_a_stale_proposal_is_refused():
     net, opt = one_weight(), Adam(lr=0.1)
     proposal = opt.propose(net, [[[2.0]]], [[0.0]], explain=True)
     assert params(net) == [0.5, 0.25] and opt.state is None
-    assert proposal.columns[0][0]["m̂"] == pytest.approx([2.0, 0.0])
+    assert proposal.columns[0][0]["m_hat"] == pytest.approx([2.0, 0.0])
     opt.commit(proposal)
     with pytest.raises(NodenetError, match="proposal is for step 1, but the optimizer is at "
                                            "step 1"):

@@ -58,8 +58,8 @@ def test_adam_second_step_by_hand_and_nothing_changes():
     table = optimizer_step_table(net, opt, [[1.0]], [[3.0]], tablefmt="plain")
     assert net.snapshot() == before and opt.snapshot()[:2] == state[:2] and opt.steps == 1
     header = table.splitlines()[0].split()
-    assert header == ["layer", "from", "→", "to", "w", "g", "g", "+", "λw", "m", "v", "m̂",
-                      "v̂", "Δw", "new", "w"]
+    assert header == ["layer", "from", "→", "to", "w", "g", "g", "+", "λw", "m", "v", "m_hat",
+                      "v_hat", "Δw", "new", "w"]
     # by hand: step 1 had g = (5 + 0.5·0.5, 2.5); step 2 has a = w + b, g = 2(a − 3)·(1, 1)
     g2 = 2 * (w + b - 3.0)
     rows = []

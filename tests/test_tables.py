@@ -311,3 +311,18 @@ def test_a_report_that_fails_half_way_leaves_the_network_as_it_was(monkeypatch):
     with pytest.raises(NodenetError, match="step expects 1 targets, got 2"):
         tables.step_report(net, X, [1.0, 0.0], ETA)             # a bad target: nothing moves
     assert _everything(net) == before
+
+
+def test_a_table_with_no_rows_is_its_header_in_every_format():
+    # train(epochs=0) has an empty history; tabulate 0.9 (setup.cfg's lowest)
+    # raised IndexError on an alignment for columns it never saw, and dropped
+    # the header of HTML and wiki tables (test_teaching compiles the LaTeX)
+    from nodenet import training
+    from nodenet.display import FORMATS
+    history = training.train(Network([2, 3, 1], seed=2), [[0.0, 0.0]], [[0.0]], epochs=0,
+                             eta=0.1)
+    for fmt in FORMATS:
+        text = history.table(tablefmt=fmt)
+        assert text.records == [] and "epoch" in text and "loss" in text, fmt
+    assert history.table(tablefmt="plain").splitlines() == ["  epoch    loss",
+                                                            "0 epochs, stopped by epochs"]

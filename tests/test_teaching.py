@@ -13,7 +13,7 @@ import warnings
 
 import pytest
 
-from nodenet import Network
+from nodenet import Network, training
 from nodenet.cli import main
 from nodenet.display import FORMATS, TableText, latex_text
 from nodenet.examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
@@ -177,6 +177,8 @@ def _every_table(fmt):
         out.append(str(step_report(net, [0.3, -0.7], y, 0.1, tablefmt=fmt)))
     net = Network([2, 2, 1], activation="tanh", seed=2)
     out.append(str(optimizer_step_table(net, Adam(lr=0.01), [[0.5, 1.0]], [[0.2]], tablefmt=fmt)))
+    history = training.train(net, [[0.5, 1.0]], [[0.2]], epochs=0, eta=0.1)
+    out.append(str(history.table(tablefmt=fmt)))        # no rows: a column spec all the same
     return out
 
 

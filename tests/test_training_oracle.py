@@ -125,7 +125,7 @@ def test_adam_without_bias_correction_at_step_1():
     assert "neither m nor v is divided by its bias correction" in report.explanation
     text = str(report)
     assert text.startswith("training parts from nodenet's at step 1 (epoch 1, batch [")
-    assert "nodenet's Adam step for that parameter: g = " in text and ", m̂ = " in text
+    assert "nodenet's Adam step for that parameter: g = " in text and ", m_hat = " in text
 
 
 def test_weight_decay_on_the_biases_at_step_1():
@@ -214,7 +214,7 @@ def test_adam_with_a_right_gradient_and_a_wrong_update_needs_the_gradients():
     report = compare_training(net, X, Y, client(True), optimizer=Adam(lr=0.05),
                               batch_size=BATCH, order=orders[0])
     assert (report.step, report.cause, report.category) == (1, "update", "update")
-    assert report.gradients.ok and "v̂ = " in str(report)
+    assert report.gradients.ok and "v_hat = " in str(report)
 
 
 def test_a_callable_client_and_compare_parameters():
