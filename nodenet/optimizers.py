@@ -76,13 +76,21 @@ def decay_rates(layer, weight_decay, decay_biases=True):
     return rates
 
 
-def add_weight_decay(g, p, rates):
+def add_weight_decay(g, p, rates, columns=None):
     """g_i + λ_i·p_i: the gradient of L + Σ λ_i/2·p_i² (entries with λ_i = 0 kept as they are).
+
+    ``rates`` None (no decay) returns g itself; ``columns``, if given, gets
+    the result as its "g + λw" column (tables.optimizer_step_table).
 
     >>> add_weight_decay([1.0, -2.0], [3.0, 4.0], [0.5, 0.0])
     [2.5, -2.0]
     """
-    return [gi + r * pi if r else gi for gi, pi, r in zip(g, p, rates)]
+    if rates is None:
+        return g
+    g = [gi + r * pi if r else gi for gi, pi, r in zip(g, p, rates)]
+    if columns is not None:
+        columns["g + λw"] = g
+    return g
 
 
 def _quotients(top, bottom):
@@ -339,10 +347,7 @@ class SGD(Optimizer):
         return not self.momentum and not self.weight_decay
 
     def node_step(self, p, g, state, lr, decay, t, columns=None):
-        if decay is not None:
-            g = add_weight_decay(g, p, decay)
-            if columns is not None:
-                columns["g + λw"] = g
+        g = add_weight_decay(g, p, decay, columns)
         mu = self.momentum
         new_state = ()
         d = g
@@ -385,10 +390,7 @@ class HandoutMomentum(Optimizer):
         return not self.momentum and not self.weight_decay
 
     def node_step(self, p, g, state, lr, decay, t, columns=None):
-        if decay is not None:
-            g = add_weight_decay(g, p, decay)
-            if columns is not None:
-                columns["g + λw"] = g
+        g = add_weight_decay(g, p, decay, columns)
         mu = self.momentum
         v = [mu * vi - lr * gi for vi, gi in zip(state[0], g)]
         if columns is not None:
@@ -436,9 +438,7 @@ class Adam(Optimizer):
                 if columns is not None:
                     columns["w·(1 − ηλ)"] = p
             else:
-                g = add_weight_decay(g, p, decay)
-                if columns is not None:
-                    columns["g + λw"] = g
+                g = add_weight_decay(g, p, decay, columns)
         m = [b1 * mi + (1.0 - b1) * gi for mi, gi in zip(state[0], g)]
         v = [b2 * vi + (1.0 - b2) * gi * gi for vi, gi in zip(state[1], g)]
         new_state = (m, v)
@@ -499,10 +499,7 @@ class RMSprop(Optimizer):
                       + (("buf",) if self.momentum else ()))
 
     def node_step(self, p, g, state, lr, decay, t, columns=None):
-        if decay is not None:
-            g = add_weight_decay(g, p, decay)
-            if columns is not None:
-                columns["g + λw"] = g
+        g = add_weight_decay(g, p, decay, columns)
         a, mu = self.alpha, self.momentum
         v = [vi * a + (1.0 - a) * gi * gi for vi, gi in zip(state[0], g)]
         new_state = [v]
@@ -551,10 +548,7 @@ class Adagrad(Optimizer):
         return ([self.initial_accumulator_value] * n,)
 
     def node_step(self, p, g, state, lr, decay, t, columns=None):
-        if decay is not None:
-            g = add_weight_decay(g, p, decay)
-            if columns is not None:
-                columns["g + λw"] = g
+        g = add_weight_decay(g, p, decay, columns)
         rate = lr / (1 + (t - 1) * self.lr_decay)
         total = [si + gi * gi for si, gi in zip(state[0], g)]
         std = [r + self.eps for r in _roots(total)]
