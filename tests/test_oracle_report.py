@@ -1,5 +1,6 @@
 """Exact reports and messages of nodenet.oracle, on hand-checkable networks (no NumPy)."""
 
+import math
 import random
 
 import pytest
@@ -208,3 +209,20 @@ def test_gradcheck_skips_the_biases_of_bias_free_layers():
     assert sorted(m.source for m in report.entries) == [0, 1]      # no "bias"
     with pytest.raises(NodenetError, match="eps must be > 0"):
         gradcheck(net, [[1.0, 2.0]], [[1.0]], eps=0)
+
+
+@pytest.mark.parametrize("reference", ["float64", "exact"])
+@pytest.mark.parametrize("client", [1.0, 1e308, math.inf])
+def test_gradients_that_overflow_only_in_the_sum_over_samples_are_refused(client, reference):
+    # each sample's gradient, 2·(1e154 + 1e154)·1e154, is finite; their sum is not.
+    # compare_gradients finds the ±inf where a row does not agree at once, as
+    # net.gradients does with its own pass over every entry.
+    if reference == "exact":
+        pytest.importorskip("mpmath")
+    net = Network.from_matrices([[[1.0]]], [[0.0]], activations="identity", loss="sse")
+    X, Y = [[1e154], [1e154]], [[-1e154], [-1e154]]
+    with pytest.raises(NodenetError, match="a gradient overflowed"):
+        net.gradients(X, Y)
+    with pytest.raises(NodenetError, match="compare_gradients: nodenet's own gradients "
+                                           r"overflowed to NaN or ±inf"):
+        compare_gradients(net, X, Y, [[[client]]], [[1.0]], reference=reference)

@@ -15,6 +15,7 @@ from . import _read, hints, tolerance, truth, variants
 from .. import validate
 from ..display import TextReport
 from ..errors import NodenetError
+from ..faults import all_finite
 from ._read import Difference
 
 REFERENCES = ("float64", "exact")
@@ -105,6 +106,7 @@ class GradientReport(TextReport):
         self._atol = atol
         self._errors = None
         self.truth = None
+
     def _max_errors(self):
         if self._errors is None:
             self._errors = tolerance.max_errors(
@@ -192,6 +194,10 @@ class GradientReport(TextReport):
         return [""] + self.truth.lines() if self.truth is not None else []
 
 
+OVERFLOWED = ("compare_gradients: nodenet's own gradients overflowed to NaN or ±inf "
+              "(weights or inputs too large)")
+
+
 def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows",
                       dtype=None, rtol=None, atol=None, masks=None, max_rows=5,
                       reference="float64"):
@@ -230,10 +236,11 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
     exact = _check_reference(reference, masks)
     expected = variants.gradients(net, X, Y, masks)
     if expected is None:
-        raise NodenetError("compare_gradients: nodenet's own pass overflowed to NaN or ±inf "
-                           "(weights or inputs too large)")
+        raise NodenetError(OVERFLOWED)
     exp_w, exp_b = expected
     if exact:
+        if not all(map(all_finite, [*(r for m in exp_w for r in m), *exp_b])):
+            raise NodenetError(OVERFLOWED)
         ours_w, ours_b = exp_w, exp_b
         exp_w, exp_b, true = truth.gradients(net, X, Y)
     mismatches, summaries, rows = [], [], {}
@@ -241,14 +248,15 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
         found = []
         pairs = list(zip(exp_w[l - 1], got_w[l - 1]))
         for j, (erow, grow) in enumerate(pairs):
-            found += [Mismatch(l, j, i, erow[i], grow[i])
-                      for i in tolerance.mismatched(erow, grow, rtol, atol)]
+            if not tolerance.within_atol(erow, grow, atol):     # most rows agree at once
+                found += [Mismatch(l, j, i, erow[i], grow[i])
+                          for i in _mismatched(erow, grow, rtol, atol)]
         w_bad = len(found)
         b = None if got_b is None else got_b[l - 1]
         if b is not None:
             e = exp_b[l - 1]
             found += [Mismatch(l, j, "bias", e[j], b[j])
-                      for j in tolerance.mismatched(e, b, rtol, atol)]
+                      for j in _mismatched(e, b, rtol, atol)]
             pairs.append((e, b))
         found.sort(key=_error_order)
         mismatches += found
@@ -273,6 +281,14 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
                                             dtype and tolerance.dtype_name(dtype),
                                             truth.saturated_layers(net, X))
     return report
+
+
+def _mismatched(expected, got, rtol, atol):
+    """tolerance.mismatched, after making sure nodenet's own row is finite (a row that
+    agrees within atol is; see tolerance.within_atol)."""
+    if not all_finite(expected):
+        raise NodenetError(OVERFLOWED)
+    return tolerance.mismatched(expected, got, rtol, atol)
 
 
 def _check_reference(reference, masks):

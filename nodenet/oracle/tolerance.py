@@ -99,6 +99,15 @@ def close(expected, got, rtol, atol):
     return abs(got - expected) <= atol + rtol * abs(expected)
 
 
+def within_atol(expected, got, atol):
+    """True if the Euclidean distance of two float rows proves every entry within atol.
+
+    (It then also proves every entry finite: an inf or NaN makes the distance
+    inf or NaN.)
+    """
+    return dist(expected, got) <= atol * _UNDER
+
+
 def mismatched(expected, got, rtol, atol):
     """Indices of the entries of ``got`` that disagree with ``expected`` (float lists).
 
@@ -107,7 +116,7 @@ def mismatched(expected, got, rtol, atol):
     entry, with C-level maps, and only a row that fails again is walked in
     Python to name its entries.
     """
-    if dist(expected, got) <= atol * _UNDER:
+    if within_atol(expected, got, atol):
         return ()
     if all(map(le, map(_abs, map(sub, got, expected)),
                map(add, repeat(atol), map(mul, repeat(rtol), map(_abs, expected))))):
