@@ -216,4 +216,4 @@ def layers_html(net):
     small = sum(net.sizes[1:]) <= PICTURE_LIMIT
     picture = to_svg(net, values=small and net.inputs is not None)
     return (f"<p><b>{escape(repr(net))}</b> — {net.n_params} parameters</p>"
-            f"{table.to_html()}{picture._repr_svg_()}")
+            f"{table.to_html()}{picture.text}")

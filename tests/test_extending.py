@@ -178,3 +178,26 @@ def test_the_toy_table_has_every_form():
 def test_registered_names_are_restored_after_each_test():
     assert "softsign" not in ACTIVATIONS and "log_cosh" not in LOSSES
     random.Random(0)            # (nothing global was touched)
+
+
+def test_no_module_reaches_into_another_modules_private_names():
+    # the package's rule (issue 18): a name that starts with one underscore is
+    # its module's own; other modules use the public names, or none
+    import ast
+    import pathlib
+    import nodenet
+    found = []
+    for path in sorted(pathlib.Path(nodenet.__file__).parent.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                found += [f"{path.name}: from {node.module} import {a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+                if node.module and any(part.startswith("_") and not part.startswith("__")
+                                       for part in node.module.split(".")):
+                    found.append(f"{path.name}: from {node.module} import …")
+            elif (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                  and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
+                  and node.value.id not in ("self", "cls", "net")):
+                found.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+    assert found == []

@@ -7,7 +7,7 @@ exactly, so the comparison can be as tight as the caller likes.
 
 import json
 
-from . import _read
+from . import reading
 from ..build import transpose
 from ..modelfile import to_dict
 
@@ -40,7 +40,7 @@ def fixture(net, X, Y, *, samples="rows"):
     >>> fx["loss"], fx["layers"][1]["delta"], fx["gradients"]["weights"]["out_in"][1]
     (9.0, [[-6.0]], [[6.0, 12.0]])
     """
-    X, Y = _read.batch_pair(net, X, Y, samples, "fixture")
+    X, Y = reading.batch_pair(net, X, Y, samples, "fixture")
     loss = net.loss_function
     scale = loss.sample_scale(len(X))
     L = len(net.layers)

@@ -10,11 +10,11 @@ from math import exp
 
 from tabulate import tabulate
 
-from . import _read, tolerance, truth
+from . import reading, tolerance, truth
 from .. import validate
 from ..display import TextReport
 from ..errors import NodenetError
-from ._read import Difference
+from .reading import Difference
 
 HEADERS = ("layer", "value", "sample", "node", "expected", "got", "abs error", "rel error")
 FLOATFMT = ("", "", "", "", ".12g", ".12g", ".3g", ".3g")
@@ -129,8 +129,8 @@ def compare_forward(net, X, outputs_per_layer, nets_per_layer=None, *, samples="
     1
     """
     rtol, atol, eps = tolerance.resolve(dtype, rtol, atol)
-    _read.check_samples(samples)
-    X = _read.per_sample(X, net.sizes[0], "compare_forward: inputs", samples, noun="inputs")
+    reading.check_samples(samples)
+    X = reading.per_sample(X, net.sizes[0], "compare_forward: inputs", samples, noun="inputs")
     L = len(net.layers)
     given = {"a": _per_layer(outputs_per_layer, net, len(X), samples, "outputs_per_layer",
                              "activations")}
@@ -206,7 +206,7 @@ def assert_forward_match(net, X, outputs_per_layer, nets_per_layer=None, *, samp
 
 
 def _per_layer(arrays, net, n, samples, what, noun):
-    arrays = _read.plain(arrays)
+    arrays = reading.plain(arrays)
     L = len(net.layers)
     if isinstance(arrays, (str, bytes)) or not isinstance(arrays, (list, tuple)):
         raise NodenetError(f"{what} must list one array per layer ({L}), "
@@ -216,6 +216,6 @@ def _per_layer(arrays, net, n, samples, what, noun):
                  if len(arrays) == L + 1 else "")
         raise NodenetError(f"{what} must list one array per layer: expected {L}, "
                            f"got {len(arrays)}{extra}")
-    return [_read.per_sample(a, len(layer), f"layer {l} {noun}", samples, n_samples=n,
+    return [reading.per_sample(a, len(layer), f"layer {l} {noun}", samples, n_samples=n,
                              noun="nodes", loose=True)
             for l, (a, layer) in enumerate(zip(arrays, net.layers), start=1)]

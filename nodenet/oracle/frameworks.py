@@ -20,7 +20,7 @@ from ..errors import NodenetError
 from ..losses import Loss, get_loss
 from ..build import layers_from_matrices
 from ..network import Network
-from . import _read
+from . import reading
 
 # softplus without PyTorch's threshold (JAX's and Keras' log(1 + e^z) everywhere)
 PLAIN_SOFTPLUS = {"name": "softplus", "beta": 1.0, "threshold": sys.float_info.max}
@@ -188,9 +188,9 @@ def loss_spec(loss, read_framework_loss):
 def network_of(read, specs, loss, layout):
     """The Network of ``[(weight, bias or None)]`` arrays in ``layout``; a layer whose
     bias is None gets ``bias=False``."""
-    floats = all(_read.float_array(w) for w, _ in read)   # tolist() gives Python floats
-    weights = [_read.plain(w) for w, _ in read]       # torch tensors through NumPy: faster
-    biases = [[0.0] * _width(w, layout) if b is None else _read.plain(b) for w, b in read]
+    floats = all(reading.float_array(w) for w, _ in read)   # tolist() gives Python floats
+    weights = [reading.plain(w) for w, _ in read]       # torch tensors through NumPy: faster
+    biases = [[0.0] * _width(w, layout) if b is None else reading.plain(b) for w, b in read]
     layers = layers_from_matrices(weights, biases, specs, layout, True, floats)
     net = Network.from_layers(layers, loss)
     for layer, (_, b) in zip(net.layers, read):
@@ -204,7 +204,7 @@ def _width(w, layout):
     shape = tuple(getattr(w, "shape", ()))
     if len(shape) == 2:                     # an array: no need to convert it to count
         return int(shape[0] if layout == "out_in" else shape[1])
-    rows = _read.plain(w)
+    rows = reading.plain(w)
     if layout == "out_in" or not rows:
         return len(rows)
-    return len(_read.plain(rows[0]))
+    return len(reading.plain(rows[0]))

@@ -8,7 +8,7 @@ with ε = 1e-6 agreement to ~1e-7 relative is what to expect.
 
 from tabulate import tabulate
 
-from . import _read, tolerance
+from . import reading, tolerance
 from .. import validate
 from ..display import TextReport
 from ..errors import NodenetError
@@ -81,7 +81,7 @@ def gradcheck(net, X, Y, eps=1e-6, *, samples="rows", rtol=1e-5, atol=1e-8, max_
     if eps <= 0.0:
         raise NodenetError(f"eps must be > 0, got {eps!r}")
     rtol, atol, _ = tolerance.resolve(None, rtol, atol)
-    X, Y = _read.batch_pair(net, X, Y, samples, "gradcheck")
+    X, Y = reading.batch_pair(net, X, Y, samples, "gradcheck")
     gw, gb = net.gradients(X, Y, "out_in")
     loss = net.loss_function
 

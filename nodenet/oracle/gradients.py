@@ -11,12 +11,12 @@ from collections import namedtuple
 
 from tabulate import tabulate
 
-from . import _read, hints, tolerance, truth, variants
+from . import reading, hints, tolerance, truth, variants
 from .. import validate
 from ..display import TextReport
 from ..errors import NodenetError
 from ..faults import all_finite
-from ._read import Difference
+from .reading import Difference
 
 REFERENCES = ("float64", "exact")
 
@@ -229,9 +229,9 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
     (False, 2, Mismatch(layer 2, node 0, weight from node 1: expected 12.0, got 10.0))
     """
     rtol, atol, eps = tolerance.resolve(dtype, rtol, atol)
-    X, Y = _read.batch_pair(net, X, Y, samples, "compare_gradients")
-    got_w = _read.weight_matrices(dW, net, layout)
-    got_b = _read.bias_vectors(db, net, len(X))
+    X, Y = reading.batch_pair(net, X, Y, samples, "compare_gradients")
+    got_w = reading.weight_matrices(dW, net, layout)
+    got_b = reading.bias_vectors(db, net, len(X))
     masks = read_masks(masks, net, len(X), samples)
     exact = _check_reference(reference, masks)
     expected = variants.gradients(net, X, Y, masks)
@@ -306,7 +306,7 @@ def read_masks(masks, net, n, samples):
     """Per-layer dropout masks: None, or per layer None or one list of multipliers per sample."""
     if masks is None:
         return None
-    masks = _read.per_layer(masks, net, "masks must list one entry per layer (None where "
+    masks = reading.per_layer(masks, net, "masks must list one entry per layer (None where "
                                         "there is no dropout)")
     out = []
     for l, (m, layer) in enumerate(zip(masks, net.layers), start=1):
@@ -314,7 +314,7 @@ def read_masks(masks, net, n, samples):
             raise NodenetError(f"masks: layer {l} is the output layer, which takes no dropout "
                                f"mask; got {validate.brief(m)}")
         out.append(None if m is None else
-                   _read.per_sample(m, len(layer), f"layer {l} mask", samples, n_samples=n,
+                   reading.per_sample(m, len(layer), f"layer {l} mask", samples, n_samples=n,
                                     noun="nodes"))
     return out
 

@@ -18,7 +18,7 @@ import re
 from .. import validate
 from ..build import check_layout, transpose
 from ..errors import NodenetError
-from . import _read
+from . import reading
 from .frameworks import activation_of_function, checked_activation, function_name, network_of
 
 KERNELS = ("kernel", "w", "W", "weight", "weights")
@@ -169,7 +169,7 @@ def out_in(w, layout):
         return w
     if hasattr(w, "T") and not isinstance(w, (list, tuple)):
         return w.T
-    return transpose(_read.plain(w))
+    return transpose(reading.plain(w))
 
 
 def pytree_grads(tree, layout="in_out"):

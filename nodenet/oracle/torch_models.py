@@ -12,7 +12,7 @@ that is not a Sequential (its ``forward`` is code) is read from its
 
 from .. import validate
 from ..errors import NodenetError
-from . import _read
+from . import reading
 from .frameworks import (TORCH_PASS, checked_activation, class_name, comes_from, loss_spec,
                          network_of, torch_activation, torch_loss)
 
@@ -151,7 +151,7 @@ def from_torch(model, *, loss, activations=None):
     else:
         state = model.state_dict() if hasattr(model, "state_dict") else model
         read = [(w, b) for _, w, b in _state_layers(state)]
-        activations = _read.plain(activations)
+        activations = reading.plain(activations)
         if not isinstance(activations, (list, tuple)) or len(activations) != len(read):
             got = len(activations) if isinstance(activations, (list, tuple)) else \
                 validate.describe(activations)
@@ -239,7 +239,7 @@ class Capture:
         if missing:
             raise NodenetError(f"capture: no {what} for layer {missing[0]}: call the model "
                                f"inside the with block")
-        return [_read.plain(v) for v in store]
+        return [reading.plain(v) for v in store]
 
     @property
     def nets(self):

@@ -32,7 +32,7 @@ from ..errors import NodenetError
 from ..optimizers import SGD, HandoutMomentum, check_optimizer
 from ..schedules import check_schedule
 from ..training import SampleOrder, StepOverflow, batch_gradient
-from . import _read
+from . import reading
 from .gradients import Mismatch, compare_gradients
 
 HEADERS = ("layer", "node", "parameter", "nodenet", "client", "abs error", "rel error")
@@ -62,8 +62,8 @@ def read_parameters(params, net, layout, what="params"):
     if not isinstance(params, (list, tuple)) or len(params) not in (2, 4):
         raise NodenetError(f"{what} must be (weights, biases) or (weights, biases, dW, db), "
                            f"got {validate.describe(params)}")
-    weights = _read.weight_matrices(params[0], net, layout, f"{what} weights")
-    biases = _read.bias_vectors(params[1], net, 1, f"{what} biases")
+    weights = reading.weight_matrices(params[0], net, layout, f"{what} weights")
+    biases = reading.bias_vectors(params[1], net, 1, f"{what} biases")
     nodes = []
     for l, layer in enumerate(net.layers):
         b = biases[l] if biases[l] is not None else [0.0] * len(layer)
@@ -211,7 +211,7 @@ def compare_training(net, X, Y, client, *, optimizer, epochs=1, batch_size=1, or
     epochs of batches of ``batch_size``.  Returns a TrainingReport.
     """
     rtol, atol = _check_tolerance(rtol, atol)
-    X, Y = _read.batch_pair(net, X, Y, samples, "compare_training")
+    X, Y = reading.batch_pair(net, X, Y, samples, "compare_training")
     epochs = validate.positive_int(epochs, "epochs")
     batch_size = validate.positive_int(batch_size, "batch_size")
     if batch_size > len(X):
@@ -311,8 +311,8 @@ class Replay:
                        "a wrong update")
 
     def client_gradient(self, gradient, n_samples):
-        dW = _read.weight_matrices(gradient[0], self.net, self.layout, "client dW")
-        db = _read.bias_vectors(gradient[1], self.net, n_samples, "client db")
+        dW = reading.weight_matrices(gradient[0], self.net, self.layout, "client dW")
+        db = reading.bias_vectors(gradient[1], self.net, n_samples, "client db")
         return dW, [b if b is not None else [0.0] * len(layer)
                     for b, layer in zip(db, self.net.layers)]
 
