@@ -28,6 +28,7 @@ Picture(SVG 442×379: Network([3, 1], sigmoid, loss=sse), 1 node, 3 weights)
 from xml.sax.saxutils import escape
 
 from . import validate
+from .build import check_snapshot
 from .draw import COLOURS
 from .errors import NodenetError
 from .files import write_atomic
@@ -138,22 +139,7 @@ def _weights(net, before):
     """Per layer, per node, (weights, bias): the current ones or ``before``'s."""
     if before is None:
         return [[(node.weights, node.bias) for node in layer] for layer in net.layers]
-    what = "to_svg: before must be net.snapshot() of this network"
-    before = validate.as_sequence(before)
-    if not isinstance(before, (list, tuple)) or len(before) != len(net.layers):
-        raise NodenetError(f"{what} (one list per layer, {len(net.layers)}), "
-                           f"got {validate.describe(before)}")
-    out = []
-    for l, (layer, saved) in enumerate(zip(net.layers, before), start=1):
-        if (not isinstance(saved, (list, tuple)) or len(saved) != len(layer)
-                or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in saved)):
-            raise NodenetError(f"{what}: layer {l} needs {len(layer)} (weights, bias) pairs, "
-                               f"got {validate.describe(saved)}")
-        out.append([(validate.vector(w, layer.n_inputs, f"{what}: layer {l} node {j}",
-                                     "weights"),
-                     validate.number(b, f"{what}: layer {l} node {j} bias"))
-                    for j, (w, b) in enumerate(saved)])
-    return out
+    return check_snapshot(net, before, "to_svg before=")
 
 
 class _Parts:

@@ -257,14 +257,13 @@ def test_text_is_escaped():
     ({"title": 5}, "title must be a string, got int 5"),
     ({"values": "no"}, "values must be True or False, got str 'no'"),
     ({"before": [[([1.0, 2.0], 0.0)]]},
-     "to_svg: before must be net.snapshot() of this network (one list per layer, 2), "
+     "to_svg before= expects a snapshot from net.snapshot(): one list per layer (2), "
      "got list [[([...], 0.0)]]"),
     ({"before": [[([1.0, 2.0], 0.0)], "x"]},
-     "to_svg: before must be net.snapshot() of this network: layer 2 needs 1 (weights, bias) "
+     "to_svg before= expects a snapshot from net.snapshot(): layer 2 needs 1 (weights, bias) "
      "pairs, got str 'x'"),
     ({"before": [[([1.0, 2.0], 0.0)], [([float("nan")], 0.0)]]},
-     "to_svg: before must be net.snapshot() of this network: layer 2 node 0: weight 0 "
-     "must be finite, got nan"),
+     "to_svg before=: layer 2 node 0: weight 0 must be finite, got nan"),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
     net = Network([2, 1, 1], seed=0)
