@@ -27,8 +27,6 @@ Run:  python benchmarks/oracle.py            (about two minutes)
 """
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
@@ -36,7 +34,7 @@ import time
 
 from tabulate import tabulate
 
-import nodenet
+import step as step_benchmark      # this folder's step.py (the script's folder is on sys.path)
 from nodenet import Network
 from nodenet.oracle import compare_gradients, from_torch
 
@@ -109,22 +107,13 @@ def timed(f, least=0.2, batches=5):
 
 
 def machine():
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    versions = [f"Python {platform.python_version()} ({platform.python_implementation()})",
-                f"nodenet {nodenet.__version__}"]
+    """The CPU, the interpreter and nodenet (as benchmarks/step.py says them), then NumPy and torch."""
+    versions = [step_benchmark.machine()]
     if numpy is not None:
         versions.append(f"NumPy {numpy.__version__}")
     if torch is not None:
         versions.append(f"torch {torch.__version__}")
-    return f"{cpu}, {os.cpu_count()} CPUs; " + ", ".join(versions)
+    return ", ".join(versions)
 
 
 def measure(rounds, least):

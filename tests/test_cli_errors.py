@@ -18,15 +18,7 @@ import pytest
 from nodenet import Network
 from nodenet.cli import COMMANDS, build_parser, main
 
-
-def run(argv, capsys):
-    """main(argv) in-process: (status, stdout, stderr).  Any escaping exception fails the test."""
-    try:
-        status = main(argv)
-    except SystemExit as exit_:                # argparse: bad options, --help
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
+from clitools import run
 
 
 def assert_one_line_error(status, err, argv):

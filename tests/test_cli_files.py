@@ -15,20 +15,11 @@ import os
 import pytest
 
 from nodenet import Network
-from nodenet.cli import main
 from nodenet.oracle.fixture import fixture
 
+from clitools import run
+
 XOR = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
-
-
-def run(argv, capsys):
-    """main(argv) in-process: (status, stdout, stderr)."""
-    try:
-        status = main(argv)
-    except SystemExit as exit_info:
-        status = exit_info.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def contents(folder):

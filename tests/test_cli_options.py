@@ -14,18 +14,10 @@ import sys
 import pytest
 
 from nodenet import Network, NodenetError, __version__, training
-from nodenet.cli import main
+
+from clitools import run
 
 XOR = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
-
-
-def run(argv, capsys):
-    try:
-        status = main(argv)
-    except SystemExit as exit_info:
-        status = exit_info.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def child(argv, **kw):
