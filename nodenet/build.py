@@ -152,14 +152,12 @@ def check_matrix(matrix, what, floats=False):
         if not isinstance(row, (list, tuple)) or len(row) != n:
             got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
             raise NodenetError(f"{what} must be rectangular: row 0 has {n} entries, row {r} has {got}")
-        if type(row) is list and (floats or _all_floats(map(type, row))) and isfinite(sum(row)):
+        if type(row) is list and (isfinite(sum(row)) if floats
+                                  else validate.finite_floats(row)):
             rows.append(row)            # plain finite floats (tolist() gives them); Node copies
         else:
             rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
     return rows
-
-
-_all_floats = frozenset([float]).issuperset     # every type in the iterable is float
 
 
 def bias_vector(b, n, l):
@@ -219,7 +217,9 @@ def layers_from_matrices(weights, biases, activations, layout, use_bias, floats=
                 message += f" — all the matrices chain in the other layout: layout={other!r}?"
             raise NodenetError(message)
         b = [0.0] * n_out if b is None else bias_vector(b, n_out, l)
-        nodes = [Node(row, bias) for row, bias in zip(rows, b)]
-        layers.append(Layer(nodes, layer_activation(spec, l), bias=use_bias))
+        act = layer_activation(spec, l)
+        # check_matrix and bias_vector checked every number; a row may still be the caller's
+        nodes = [Node.of_floats(list(row), bias, act) for row, bias in zip(rows, b)]
+        layers.append(Layer(nodes, act, bias=use_bias))
         n_in = n_out
     return layers

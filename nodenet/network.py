@@ -37,6 +37,7 @@ from .initializers import get_initializer
 from .losses import get_loss
 from .metrics import predicted_class
 from .node import PYPY, Layer, Node, bias_option
+from .terms import GradientTerms
 
 ORDERS = ("standard", "handout")      # step's orders of update (see Network.step)
 _MAX = sys.float_info.max
@@ -415,14 +416,14 @@ class Network:
         """
         check_layout(layout)
         X, Y = self.check_batch(X, Y, "gradients")
-        scale = self.loss_function.sample_scale(len(X))
-        gw, gb = self.zero_like()
+        terms = GradientTerms(-self.loss_function.sample_scale(len(X)))
         for s, (x, y) in enumerate(zip(X, Y)):
             self.feedforward(x)
             self.backprop(y)
             if not pass_is_finite(self):
                 raise nonfinite_error(self, f"gradients: sample {s}")
-            self.accumulate_gradients(gw, gb, -scale)
+            terms.add(self)
+        gw, gb = terms.matrices()       # the sums accumulate_gradients makes, bit for bit
         if not all(all_finite(row) for m in gw for row in m) or not all(map(all_finite, gb)):
             raise NodenetError("gradients: a gradient overflowed to a non-finite value "
                                "(weights or inputs too large)")

@@ -1,6 +1,5 @@
 """A Node and a Layer: the handout's unit of computation and a list of them."""
 
-import sys
 import warnings
 from math import isfinite
 from operator import mul
@@ -8,14 +7,14 @@ from operator import mul
 from . import validate
 from .activations import get_activation
 from .errors import NodenetError
+from .validate import PYPY
 
 # PyPy compiles plain loops well, but not zip(*rows), and its one compiled loop
 # for the builtin sum() is shared by every caller in a process: once a sum()
 # over other data has run hot, sum(map(mul, w, a)) runs about 5× slower.  So on
 # PyPy the two sums of the node loops are written as plain loops; on CPython
 # the C-level sum(map(mul, …)) is the quicker.  Both add the same terms in the
-# same order: the same numbers, bit for bit.
-PYPY = sys.implementation.name == "pypy"
+# same order: the same numbers, bit for bit.  (PYPY comes from nodenet.validate.)
 
 
 def net_input(weights, inputs, bias):
@@ -57,6 +56,19 @@ class Node:
         self.net = None
         self.output = None
         self.delta = None
+
+    @classmethod
+    def of_floats(cls, weights, bias, activation):
+        """A Node that keeps ``weights`` (a fresh list of finite floats), ``bias`` (a
+        finite float) and ``activation`` (an Activation) as they are, unchecked.
+
+        Contributor API, for a caller that has checked them already (``Node(…)``
+        checks and copies).
+        """
+        node = cls.__new__(cls)
+        node.weights, node.bias, node.activation = weights, bias, activation
+        node.net = node.output = node.delta = None
+        return node
 
     def feed(self, inputs):
         """Store and return the net input Σ w·a + b (the sum starts at b)."""

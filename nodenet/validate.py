@@ -16,8 +16,15 @@ nodenet.errors.NodenetError: forward expects 3 inputs, got 2
 import math
 import numbers
 import reprlib
+import sys
 
 from .errors import NodenetError
+
+# PyPy compiles plain loops well but runs C-level tricks such as
+# ``frozenset.issuperset(map(type, v))`` or ``math.dist`` slowly (and its one
+# compiled loop for the builtin ``sum()`` is shared by every caller, see
+# nodenet.node), so the quick checks below take a loop there.
+PYPY = sys.implementation.name == "pypy"
 
 
 def as_sequence(value):
@@ -57,13 +64,44 @@ def vector(values, n, what, noun="inputs"):
             raise NodenetError(f"{what} expects a list of {n} {noun}, got {describe(values)}")
     if len(values) != n:
         raise NodenetError(f"{what} expects {n} {noun}, got {len(values)}")
-    if _all_floats(map(type, values)) and math.isfinite(sum(values)):
+    if finite_floats(values):
         return list(values)         # plain finite floats (the usual case): just a copy
     one = "bias" if noun == "biases" else noun[:-1] if noun.endswith("s") else noun
     return [number(v, f"{what}: {one} {i}") for i, v in enumerate(values)]
 
 
 _all_floats = frozenset([float]).issuperset     # every type in the iterable is float
+
+
+def all_floats(values):
+    """True if every value is a float (not an int, a bool or a float subclass).
+
+    One C-level pass over the types on CPython, a plain loop on PyPy.
+
+    >>> all_floats([1.0, -2.5]), all_floats([1.0, 2]), all_floats([1.0, True])
+    (True, False, False)
+    """
+    if PYPY:
+        for v in values:
+            if type(v) is not float:
+                return False
+        return True
+    return _all_floats(map(type, values))
+
+
+def finite_floats(values):
+    """A quick proof that every value is a finite float: True proves it; False means
+    look closer (on CPython a sum of finite floats that overflows also gives False).
+
+    >>> finite_floats([1.0, 2.0]), finite_floats([1.0, math.inf]), finite_floats([1, 2.0])
+    (True, False, False)
+    """
+    if PYPY:
+        for v in values:
+            if type(v) is not float or not math.isfinite(v):
+                return False
+        return True
+    return _all_floats(map(type, values)) and math.isfinite(sum(values))
 
 
 def sample(x, y, n_in, n_out, what):

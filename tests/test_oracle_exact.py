@@ -57,10 +57,12 @@ def test_a_client_that_takes_the_derivative_from_z_is_within_a_few_ulps():
 def test_expected_values_are_the_correctly_rounded_truth():
     net = saturated()
     dW, db = client(net, textbook=False)
+    dW[0][0][0] += 1.0                              # a mismatch shows the expected value
     report = compare_gradients(net, [[1.0]], [[0.0]], dW, db, reference="exact", atol=0.0)
     true = exact.gradients(net, [[1.0]], [[0.0]], digits=30)
-    pairs = report._rows[1]
-    assert pairs[0][0][0] == float(true.dW[0][0][0])
+    m = report.mismatches[0]
+    assert (m.layer, m.node, m.source) == (1, 0, 0)
+    assert m.expected == float(true.dW[0][0][0])
 
 
 def test_float32_errors_are_counted_in_float32_ulps():

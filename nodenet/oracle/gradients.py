@@ -94,7 +94,7 @@ class GradientReport(TextReport):
     values and both float errors against them in ulps (``truth.worst(l)``).
     """
 
-    def __init__(self, mismatches, layers, rows, context, hints, max_rows=5, eps=None,
+    def __init__(self, mismatches, layers, compared, context, hints, max_rows=5, eps=None,
                  atol=0.0):
         self.mismatches = mismatches
         self.layers = layers
@@ -102,16 +102,27 @@ class GradientReport(TextReport):
         self.hints = hints
         self.max_rows = max_rows
         self.eps = eps                  # a dtype's ε: the table shows errors in units of it
-        self._rows = rows               # {layer: [(expected row, got row), …]}
+        self._compared = compared       # a Compared: every row is read again on demand
         self._atol = atol
-        self._errors = None
+        self._stats = None
         self.truth = None
 
+    def _layer_stats(self):
+        """``{layer: ((max abs error, max rel error), largest |expected|)}``, output layer
+        first; computed once, when first asked for."""
+        if self._stats is None:
+            self._stats = {}
+            for s in self.layers:
+                pairs = list(self._compared.pairs(s.layer))
+                top = max((max(map(abs, e)) for e, _ in pairs if e), default=0.0)
+                self._stats[s.layer] = (tolerance.max_errors(pairs), top)
+        return self._stats
+
     def _max_errors(self):
-        if self._errors is None:
-            self._errors = tolerance.max_errors(
-                pair for l in sorted(self._rows, reverse=True) for pair in self._rows[l])
-        return self._errors
+        errors = [e for e, _ in self._layer_stats().values()]
+        if any(e != e for e, _ in errors):                 # a NaN anywhere: both NaN
+            return float("nan"), float("nan")
+        return max(e for e, _ in errors), max(r for _, r in errors)
 
     @property
     def max_abs_error(self):
@@ -125,8 +136,7 @@ class GradientReport(TextReport):
     def notes(self):
         """A line for each layer where every expected entry is within atol of 0 (not all 0)."""
         lines = []
-        for l in sorted(self._rows, reverse=True):
-            top = max((max(map(abs, e)) for e, _ in self._rows[l] if e), default=0.0)
+        for l, (_, top) in self._layer_stats().items():
             if 0.0 < top <= self._atol:
                 lines.append(f"note: every expected entry of layer {l} is at most "
                              f"{top:.3g}, within atol = {self._atol:g} of 0, so atol alone lets "
@@ -198,6 +208,43 @@ OVERFLOWED = ("compare_gradients: nodenet's own gradients overflowed to NaN or �
               "(weights or inputs too large)")
 
 
+class Given(namedtuple("Given", "w b")):
+    """Expected gradients as whole matrices (the exact reference), read as GradientTerms."""
+
+    __slots__ = ()
+
+    def rows(self, l):
+        return iter(self.w[l])
+
+    def biases(self, l):
+        return self.b[l]
+
+    def matrices(self):
+        return self.w, self.b
+
+
+class Compared(namedtuple("Compared", "expected got_w got_b")):
+    """What a comparison compared: ``expected`` (nodenet.terms.GradientTerms, or Given)
+    and the caller's rows, read again whenever a report needs them."""
+
+    __slots__ = ()
+
+    def bias(self, l):
+        """The caller's biases of layer l (1-based), or None if they are not compared."""
+        return None if self.got_b is None else self.got_b[l - 1]
+
+    def pairs(self, l):
+        """(expected row, got row) of layer l (1-based): its weight rows, then its biases."""
+        yield from zip(self.expected.rows(l - 1), self.got_w[l - 1])
+        if self.bias(l) is not None:
+            yield self.expected.biases(l - 1), self.bias(l)
+
+    def lists(self):
+        """``(exp_w, exp_b, got_w, got_b)`` as whole lists, for the hints."""
+        exp_w, exp_b = self.expected.matrices()
+        return exp_w, exp_b, [[list(row) for row in m] for m in self.got_w], self.got_b
+
+
 def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows",
                       dtype=None, rtol=None, atol=None, masks=None, max_rows=5,
                       reference="float64"):
@@ -230,57 +277,64 @@ def compare_gradients(net, X, Y, dW, db=None, *, layout="out_in", samples="rows"
     """
     rtol, atol, eps = tolerance.resolve(dtype, rtol, atol)
     X, Y = reading.batch_pair(net, X, Y, samples, "compare_gradients")
-    got_w = reading.weight_matrices(dW, net, layout)
+    got_w = reading.weight_matrices(dW, net, layout, arrays=True)
     got_b = reading.bias_vectors(db, net, len(X))
     masks = read_masks(masks, net, len(X), samples)
     exact = _check_reference(reference, masks)
-    expected = variants.gradients(net, X, Y, masks)
+    expected = variants.terms(net, X, Y, masks)     # nodenet's rows, built one at a time
     if expected is None:
         raise NodenetError(OVERFLOWED)
-    exp_w, exp_b = expected
+    ours = None
     if exact:
-        if not all(map(all_finite, [*(r for m in exp_w for r in m), *exp_b])):
+        ours = expected.matrices()
+        if not all(map(all_finite, [*(r for m in ours[0] for r in m), *ours[1]])):
             raise NodenetError(OVERFLOWED)
-        ours_w, ours_b = exp_w, exp_b
         exp_w, exp_b, true = truth.gradients(net, X, Y)
-    mismatches, summaries, rows = [], [], {}
+        expected = Given(exp_w, exp_b)
+    compared = Compared(expected, got_w, got_b)
+    mismatches, summaries = [], []
     for l in range(len(net.layers), 0, -1):          # output layer first
-        found = []
-        pairs = list(zip(exp_w[l - 1], got_w[l - 1]))
-        for j, (erow, grow) in enumerate(pairs):
-            if not tolerance.within_atol(erow, grow, atol):     # most rows agree at once
-                found += [Mismatch(l, j, i, erow[i], grow[i])
-                          for i in _mismatched(erow, grow, rtol, atol)]
-        w_bad = len(found)
-        b = None if got_b is None else got_b[l - 1]
-        if b is not None:
-            e = exp_b[l - 1]
-            found += [Mismatch(l, j, "bias", e[j], b[j])
-                      for j in _mismatched(e, b, rtol, atol)]
-            pairs.append((e, b))
-        found.sort(key=_error_order)
+        found, w_bad = _layer_mismatches(compared, l, rtol, atol)
         mismatches += found
-        rows[l] = pairs
-        layer = net.layers[l - 1]
+        layer, b = net.layers[l - 1], compared.bias(l)
         summaries.append(LayerSummary(l, w_bad, len(layer) * layer.n_inputs, len(found) - w_bad,
                                       0 if b is None else len(b)))
-    loss = net.loss_function
-    precision = "" if dtype is None else f"{tolerance.dtype_name(dtype)}: "
-    against = ", against the true values" if exact else ""
-    context = (f"{loss.name} loss, {len(X)} sample{'s' if len(X) != 1 else ''}, "
-               f"{layout} layout, {precision}rtol={rtol:g}, atol={atol:g}{against}")
     found_hints = []
     if mismatches:
-        case = hints.Case(net, X, Y, masks, layout, rtol, atol, summaries,
-                          exp_w, exp_b, got_w, got_b)
+        case = hints.Case(net, X, Y, masks, layout, rtol, atol, summaries, *compared.lists())
         found_hints = hints.likely_causes(case)
-    report = GradientReport(mismatches, summaries, rows, context, found_hints, max_rows,
+    context = _context(net, len(X), layout, dtype, rtol, atol, exact)
+    report = GradientReport(mismatches, summaries, compared, context, found_hints, max_rows,
                             None if dtype is None else eps, atol)
     if exact:
-        report.truth = truth.gradient_truth(true, got_w, got_b, ours_w, ours_b,
+        report.truth = truth.gradient_truth(true, compared.lists()[2], got_b, *ours,
                                             dtype and tolerance.dtype_name(dtype),
                                             truth.saturated_layers(net, X))
     return report
+
+
+def _layer_mismatches(compared, l, rtol, atol):
+    """The mismatches of layer l (1-based), worst first, and how many are weights."""
+    found = []
+    for j, (erow, grow) in enumerate(zip(compared.expected.rows(l - 1), compared.got_w[l - 1])):
+        if not tolerance.within_atol(erow, grow, atol):     # most rows agree at once
+            found += [Mismatch(l, j, i, erow[i], grow[i])
+                      for i in _mismatched(erow, grow, rtol, atol)]
+    n_weights = len(found)
+    b = compared.bias(l)
+    if b is not None:
+        e = compared.expected.biases(l - 1)
+        found += [Mismatch(l, j, "bias", e[j], b[j]) for j in _mismatched(e, b, rtol, atol)]
+    found.sort(key=_error_order)
+    return found, n_weights
+
+
+def _context(net, n, layout, dtype, rtol, atol, exact):
+    """The report's parenthesis: loss, batch, layout, tolerances, reference."""
+    precision = "" if dtype is None else f"{tolerance.dtype_name(dtype)}: "
+    against = ", against the true values" if exact else ""
+    return (f"{net.loss_function.name} loss, {n} sample{'s' if n != 1 else ''}, "
+            f"{layout} layout, {precision}rtol={rtol:g}, atol={atol:g}{against}")
 
 
 def _mismatched(expected, got, rtol, atol):

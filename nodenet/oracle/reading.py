@@ -8,21 +8,24 @@ question); the caller's gradients and activations may hold NaN or ±inf
 error).
 
 Speed matters here (the oracle should cost about what nodenet's gradients
-cost): an array with a float dtype gives plain Python floats through
+cost).  A weight matrix that is a C-contiguous float64 or float32 array
+(NumPy, JAX on the CPU, torch through ``.numpy()``) is copied out of its
+buffer into one ``array.array`` per row, with no Python object per entry;
+any other array with a float dtype gives plain Python floats through
 ``tolist()``, so its rows are taken as they are; a list's rows are checked
 with one C-level pass over the types; only a row that fails that is read
 entry by entry, for the precise message.
 """
 
 import math
+import sys
+from array import array
 
 from .. import validate
 from ..build import check_layout, transpose
 from ..errors import NodenetError
 
 SAMPLES = ("rows", "columns")
-
-_all_floats = frozenset([float]).issuperset     # every type in the iterable is float
 
 
 def check_samples(samples):
@@ -46,6 +49,40 @@ def plain(value):
     if hasattr(value, "numpy"):             # a Keras variable
         return value.numpy().tolist()
     return value
+
+
+_NATIVE = "@=" + ("<" if sys.byteorder == "little" else ">")   # byte-order marks that mean native
+
+
+def buffer_rows(value):
+    """The rows of a 2-D, C-contiguous, native float64 or float32 array, each copied into
+    an ``array.array`` ("d" or "f"); None for anything else (lists, other dtypes, views
+    with strides, objects without the buffer protocol).
+
+    >>> buffer_rows(array("d", [1.0, 2.0])) is None       # 1-D
+    True
+    """
+    if isinstance(value, (list, tuple)):
+        return None
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        try:                                # a torch tensor: its NumPy view shares the memory
+            value = value.detach().cpu().numpy()
+        except (TypeError, RuntimeError):   # bfloat16 and others NumPy lacks
+            return None
+    try:
+        view = memoryview(value)
+    except TypeError:
+        return None
+    with view:
+        kind = view.format.lstrip(_NATIVE)
+        if (kind not in ("d", "f") or view.ndim != 2 or not view.c_contiguous
+                or not all(view.shape) or view.itemsize != array(kind).itemsize):
+            return None
+        r, c = view.shape
+        flat = array(kind)
+        with view.cast("B") as raw:
+            flat.frombytes(raw)
+    return [flat[k:k + c] for k in range(0, r * c, c)]
 
 
 def float_array(value):
@@ -72,7 +109,8 @@ def _row(row, what, loose, trusted):
     """One row of numbers as a list of floats (a fresh list unless it came from tolist)."""
     if trusted:
         return row
-    if type(row) is list and _all_floats(map(type, row)) and (loose or math.isfinite(sum(row))):
+    if type(row) is list and (validate.all_floats(row) if loose
+                              else validate.finite_floats(row)):
         return list(row)
     read = loose_number if loose else validate.number
     return [read(v, f"{what}[{c}]") for c, v in enumerate(row)]
@@ -176,15 +214,23 @@ def per_layer(value, net, requirement, advice=""):
     return value
 
 
-def weight_matrices(dW, net, layout, what="dW"):
-    """The caller's weight gradients as out_in nested lists, shapes checked."""
+def weight_matrices(dW, net, layout, what="dW", arrays=False):
+    """The caller's weight gradients as out_in nested lists, shapes checked.
+
+    ``arrays=True``, for a caller that only reads the rows: a matrix that
+    ``buffer_rows`` can copy comes as its ``array.array`` rows (fast).
+    """
     check_layout(layout)
     dW = per_layer(dW, net, f"{what} must list one weight matrix per layer")
     out = []
     for l, (m, layer) in enumerate(zip(dW, net.layers), start=1):
         n_out, n_in = len(layer), layer.n_inputs
         label = f"layer {l} weights"
-        rows, r, c, flat = table(m, label, loose=True)
+        rows = buffer_rows(m) if arrays else None
+        if rows is not None:
+            r, c, flat = len(rows), len(rows[0]), False
+        else:
+            rows, r, c, flat = table(m, label, loose=True)
         if flat and n_out == 1 and c == n_in:       # one node: a bare vector is its row
             out.append(rows)
             continue

@@ -31,6 +31,7 @@ instead of guessing.  Each change is ``(kind, t)`` for layer t (1-based):
 from operator import mul
 
 from ..faults import pass_is_finite
+from ..terms import GradientTerms
 
 # f′ written in the output a, as code often has it, and what it gives when fed z
 WRITTEN_IN_A = {
@@ -42,14 +43,22 @@ WRITTEN_IN_A = {
 def gradients(net, X, Y, masks=None, change=None):
     """``(dW, db)`` out_in, of the batch loss: nodenet's, or under ``change``.
 
+    The matrices of ``terms(net, X, Y, masks, change)``, or None.
+    """
+    found = terms(net, X, Y, masks, change)
+    return None if found is None else found.matrices()
+
+
+def terms(net, X, Y, masks=None, change=None):
+    """The GradientTerms of the batch loss (nodenet.terms): nodenet's, or under ``change``.
+
     ``X`` and ``Y`` are checked lists; ``masks`` is None or one entry per
     layer, None or a list of per-sample masks.  Layer masks are put back as
     they were, even on error.  Returns None if a pass is not finite; a sum
-    over the samples that overflowed is left as ±inf for the caller to find
-    (``compare_gradients`` looks only where a row does not agree at once).
+    over the samples that overflows is ±inf in the rows, for the caller to
+    find (``compare_gradients`` looks only where a row does not agree at once).
     """
-    scale = net.loss_function.sample_scale(len(X))
-    gw, gb = net.zero_like()
+    found = GradientTerms(-net.loss_function.sample_scale(len(X)))
     saved = [layer.mask for layer in net.layers]
     try:
         for s, (x, y) in enumerate(zip(X, Y)):
@@ -62,11 +71,11 @@ def gradients(net, X, Y, masks=None, change=None):
                 _redo(net, y, change)
             if not pass_is_finite(net):
                 return None
-            net.accumulate_gradients(gw, gb, -scale)
+            found.add(net)
     finally:
         for layer, m in zip(net.layers, saved):
             layer.mask = m
-    return gw, gb
+    return found
 
 
 def _upstream(net, t, y):
