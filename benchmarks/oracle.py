@@ -22,8 +22,9 @@ that time and of its ratio to ``gradients`` in the same round.
 The targets (issue 12): ``compare`` at most 1.5× ``gradients`` at both sizes,
 and ``from_matrices`` / ``from_torch`` for [3072, 256, 256, 10] at most 1×.
 
-Run:  python benchmarks/oracle.py            (about two minutes)
+Run:  python benchmarks/oracle.py            (about half a minute on CPython)
       python benchmarks/oracle.py --quick    (a short, noisier run)
+      pypy3 benchmarks/oracle.py             (lists only: no NumPy or torch there)
 """
 
 import argparse
