@@ -413,8 +413,8 @@ class Network:
 
         These are plain gradients (the sign of PyTorch's ``.grad``), so
         dW = −Σ_samples scale·δ·a with scale 1 (sum losses) or 1/N (mean).
-        Each sample's δ and a are kept until the sums are made, row by row
-        (nodenet.terms): about two numbers per node and sample.
+        The sums are nodenet.terms.GradientTerms': the same floats as adding
+        each sample into zeroed buffers with ``accumulate_gradients``.
         """
         check_layout(layout)
         X, Y = self.check_batch(X, Y, "gradients")
