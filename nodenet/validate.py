@@ -86,7 +86,7 @@ def all_floats(values):
             if type(v) is not float:
                 return False
         return True
-    return _all_floats(map(type, values))
+    return list(map(type, values)).count(float) == len(values)    # C-level, by identity
 
 
 def finite_floats(values):
@@ -101,7 +101,8 @@ def finite_floats(values):
             if type(v) is not float or not math.isfinite(v):
                 return False
         return True
-    return _all_floats(map(type, values)) and math.isfinite(sum(values))
+    return (list(map(type, values)).count(float) == len(values)
+            and math.isfinite(sum(values)))
 
 
 def sample(x, y, n_in, n_out, what):
