@@ -134,7 +134,7 @@ def chain_message(l, layout, n_in, rows, cols):
 
 def check_matrix(matrix, what, floats=False):
     """A non-empty rectangular list of rows of finite floats (a row that already is a
-    list of finite floats is not copied here: each Node copies its weights).
+    list of finite floats is not copied here: layers_from_matrices copies each row).
 
     ``floats=True``: the rows are known to hold Python floats (the ``tolist()``
     of a float array), so only their finiteness is checked.
@@ -154,7 +154,7 @@ def check_matrix(matrix, what, floats=False):
             raise NodenetError(f"{what} must be rectangular: row 0 has {n} entries, row {r} has {got}")
         if type(row) is list and (isfinite(sum(row)) if floats
                                   else validate.finite_floats(row)):
-            rows.append(row)            # plain finite floats (tolist() gives them); Node copies
+            rows.append(row)            # plain finite floats (tolist() gives them); not copied
         else:
             rows.append([validate.number(v, f"{what}[{r}][{c}]") for c, v in enumerate(row)])
     return rows

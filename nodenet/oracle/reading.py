@@ -39,16 +39,25 @@ def plain(value):
     """Nested lists for an array (``.tolist()``, or ``.numpy().tolist()``); lists as they are."""
     if isinstance(value, (list, tuple)):
         return value
-    if hasattr(value, "detach") and hasattr(value, "numpy"):
-        try:                # a torch tensor: through NumPy, whose tolist is about 1.7× faster
-            return value.detach().cpu().numpy().tolist()
-        except (TypeError, RuntimeError):           # bfloat16 and others NumPy lacks
-            pass
+    through = torch_numpy(value)    # NumPy's tolist is about 1.7× faster than torch's
+    if through is not None:
+        return through.tolist()
     if hasattr(value, "tolist"):
         return value.tolist()
     if hasattr(value, "numpy"):             # a Keras variable
         return value.numpy().tolist()
     return value
+
+
+def torch_numpy(value):
+    """A torch tensor's NumPy view, ``.detach().cpu().numpy()`` (the same memory on the
+    CPU); None for anything else, or for a dtype NumPy lacks (bfloat16, …)."""
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        try:
+            return value.detach().cpu().numpy()
+        except (TypeError, RuntimeError):
+            return None
+    return None
 
 
 _NATIVE = "@=" + ("<" if sys.byteorder == "little" else ">")   # byte-order marks that mean native
@@ -64,11 +73,8 @@ def buffer_rows(value):
     """
     if isinstance(value, (list, tuple)):
         return None
-    if hasattr(value, "detach") and hasattr(value, "numpy"):
-        try:                                # a torch tensor: its NumPy view shares the memory
-            value = value.detach().cpu().numpy()
-        except (TypeError, RuntimeError):   # bfloat16 and others NumPy lacks
-            return None
+    if hasattr(value, "detach"):            # torch: its NumPy view, if it has one
+        value = torch_numpy(value)
     try:
         view = memoryview(value)
     except TypeError:
