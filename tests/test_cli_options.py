@@ -199,6 +199,9 @@ def test_divergence_names_the_line_of_the_sample(work, capsys):
     s = int(err.split("training diverged in epoch 1, sample ")[1].split(":")[0])
     # rows in file order (--no-shuffle), the header on line 1: sample s is on line s + 2
     assert err.endswith(f"(sample {s} is line {s + 2} of d.csv); nothing was written\n")
+    # the advice names this command's options, as typed, not the library's parameters
+    assert "(try a smaller --eta, or --clip-norm or --clip-value)" in err
+    assert "smaller eta" not in err
 
 
 # -- item 12: bounded messages -----------------------------------------------------------

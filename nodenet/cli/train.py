@@ -14,7 +14,7 @@ import math
 import random
 import sys
 
-from .. import training
+from .. import faults, training
 from ..errors import NodenetError
 from ..files import write_atomic
 from ..modelfile import load
@@ -25,6 +25,9 @@ from .common import OptionError, number, warn, whole
 from .paths import check_files
 from .progress import Progress
 from .samples import line_note, read_samples
+
+# faults.HINT (a divergence's advice), in this command's options
+CLI_HINT = "try a smaller --eta, or --clip-norm or --clip-value"
 
 # remedy options of nodenet.training.train: (flag, parameter, type, help)
 REMEDIES = (
@@ -116,7 +119,8 @@ def run(args):
                                  target_loss=args.target_loss, callback=progress,
                                  diagnostics=args.diagnostics, **options)
     except NodenetError as err:
-        raise NodenetError(f"{err}{line_note(err, table, rows)}; nothing was written") from None
+        text = str(err).replace(faults.HINT, CLI_HINT)     # the options as typed here
+        raise NodenetError(f"{text}{line_note(err, table, rows)}; nothing was written") from None
     finally:
         if progress is not None:
             progress.close()
