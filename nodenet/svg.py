@@ -112,6 +112,16 @@ def step_picture(net, x, y, eta, order="standard", values=True, digits=DIGITS):
     return to_svg(net, eta, before, values, digits, title)
 
 
+def n_weights(net):
+    """How many weights ``net`` has (its edges)."""
+    return sum(len(layer) * layer.n_inputs for layer in net.layers)
+
+
+def labels_fit(net):
+    """True if a picture of ``net`` can carry its numbers (at most MAX_LABELS weights)."""
+    return n_weights(net) <= MAX_LABELS
+
+
 def _check(net, eta, values, digits, title):
     """Refuse bad arguments before any work; return eta as a float (or None)."""
     check_digits(digits)
@@ -119,9 +129,8 @@ def _check(net, eta, values, digits, title):
         raise NodenetError(f"values must be True or False, got {validate.describe(values)}")
     if title is not None and not isinstance(title, str):
         raise NodenetError(f"title must be a string, got {validate.describe(title)}")
-    n_weights = sum(len(layer) * layer.n_inputs for layer in net.layers)
-    if values and n_weights > MAX_LABELS:
-        raise NodenetError(f"to_svg: {n_weights} weights are too many to label (at most "
+    if values and not labels_fit(net):
+        raise NodenetError(f"to_svg: {n_weights(net)} weights are too many to label (at most "
                            f"{MAX_LABELS}); pass values=False to draw the network without "
                            "its numbers")
     if eta is None:

@@ -42,6 +42,49 @@ def test_draw_svg_goes_left_to_right_only(tmp_path, capsys):
                             "--format svg: the picture runs left to right\n")
 
 
+def test_draw_no_values_draws_the_shape_and_is_needed_past_the_label_limit(tmp_path, capsys):
+    from nodenet import Network
+    small, big = tmp_path / "m.json", tmp_path / "big.json"
+    handout_network().save(small)
+    Network([64, 32, 10], seed=1).save(big)                 # 2368 weights: past 1500
+    out = tmp_path / "big.svg"
+    assert main(["draw", str(big), "--format", "svg", "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "nodenet draw: error: 2368 weights are too many to write on an SVG picture (at most "
+        "1500): add --no-values to draw the network without its numbers\n")
+    assert not out.exists()
+    assert main(["draw", str(big), "--format", "svg", "--no-values", "-o", str(out)]) == 0
+    capsys.readouterr()
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    links = [g for g in root.iter(NS + "g") if g.get("class") == "link"]   # unlabelled edges
+    assert len(links) == 2368 and not any(g.findall(NS + "text") for g in links)
+    assert edge_labels(out.read_text(encoding="utf-8")) == {}
+    assert main(["draw", str(small), "--format", "svg", "--no-values"]) == 0
+    text = capsys.readouterr().out
+    assert text == str(handout_network().to_svg(values=False, digits=3)) + "\n"
+    assert "w = " not in text
+    assert main(["draw", str(small), "--no-values"]) == 2
+    assert capsys.readouterr().err == ("nodenet draw: error: --no-values goes with --format "
+                                       "svg: a mermaid diagram is labelled with the weights\n")
+
+
+def test_trace_svg_of_a_network_past_the_label_limit_is_refused_before_any_work(
+        tmp_path, capsys):
+    from nodenet import Network
+    big = tmp_path / "big.json"
+    Network([64, 32, 10], seed=1).save(big)
+    picture = tmp_path / "step.svg"
+    argv = ["trace", str(big), "--input", *["0.5"] * 64, "--target", *["0"] * 10,
+            "--svg", str(picture)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not picture.exists()
+    assert captured.err == (
+        "nodenet trace: error: --svg: 2368 weights are too many to write on a picture of the "
+        "step (at most 1500); leave out --svg, or draw the model alone with nodenet draw "
+        "--format svg --no-values\n")
+
+
 def test_trace_svg(tmp_path, capsys):
     assert main(["trace", "--order", "handout"]) == 0
     plain = capsys.readouterr().out

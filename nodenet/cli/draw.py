@@ -2,6 +2,7 @@
 
 from ..data import write_text
 from ..network import Network
+from ..svg import MAX_LABELS, labels_fit, n_weights
 from .common import OptionError, whole
 from .paths import check_files
 
@@ -22,6 +23,9 @@ def add_parser(sub):
                    help="significant digits of weights and biases, 1 to 22 (default: 3)")
     p.add_argument("--direction", default="LR", choices=("LR", "TB"),
                    help="left to right or top to bottom (default: LR)")
+    p.add_argument("--no-values", dest="values", action="store_false",
+                   help="svg only: the picture without its numbers (needed above "
+                        f"{MAX_LABELS} weights)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of printing")
     p.set_defaults(func=run)
 
@@ -31,9 +35,16 @@ def run(args):
     if args.format == "svg" and args.direction != "LR":
         raise OptionError(f"--direction {args.direction} is not available with --format svg: "
                           "the picture runs left to right")
+    if not args.values and args.format != "svg":
+        raise OptionError(f"--no-values goes with --format svg: a {args.format} diagram is "
+                          "labelled with the weights")
     net = Network.load(args.model)
     if args.format == "svg":
-        text = str(net.to_svg(digits=args.digits)) + "\n"
+        if args.values and not labels_fit(net):
+            raise OptionError(f"{n_weights(net)} weights are too many to write on an SVG "
+                              f"picture (at most {MAX_LABELS}): add --no-values to draw the "
+                              "network without its numbers")
+        text = str(net.to_svg(values=args.values, digits=args.digits)) + "\n"
     else:
         draw = net.to_mermaid if args.format == "mermaid" else net.to_dot
         text = draw(digits=args.digits, direction=args.direction) + "\n"

@@ -12,7 +12,7 @@ from ..errors import NodenetError
 from ..examples import HANDOUT_ETA, HANDOUT_INPUT, HANDOUT_TARGET, handout_network
 from ..network import Network
 from ..numfmt import DIGITS
-from ..svg import step_picture
+from ..svg import MAX_LABELS, labels_fit, n_weights, step_picture
 from ..tables import ORDERS, step_report
 from .common import OptionError, number, whole
 from .paths import check_files
@@ -62,6 +62,10 @@ def run(args):
                               f"e.g. --input 1 3 5 --target 1")
         x, y = args.input, args.target
     check_sample(net, x, y)
+    if args.svg and not labels_fit(net):
+        raise OptionError(f"--svg: {n_weights(net)} weights are too many to write on a "
+                          f"picture of the step (at most {MAX_LABELS}); leave out --svg, or "
+                          "draw the model alone with nodenet draw --format svg --no-values")
     eta = args.eta if args.eta is not None else HANDOUT_ETA
     # the picture comes from the same step on an exact copy: the report's step is its own
     picture = (step_picture(net.copy(), x, y, eta, args.order, digits=args.digits)
