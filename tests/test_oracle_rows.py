@@ -128,6 +128,12 @@ def test_a_buffer_gives_the_report_that_lists_give():
     assert str(from_buffers) == str(from_lists)
     assert from_buffers.mismatches == from_lists.mismatches
     assert from_buffers.max_abs_error == from_lists.max_abs_error == 0.25
+    gw[0][2][1], gw[1][0][3] = math.nan, -math.inf          # NaN and inf are mismatches too
+    views[0][2, 1], views[1][0, 3] = math.nan, -math.inf
+    from_lists = compare_gradients(net, X, Y, gw, gb)
+    from_buffers = compare_gradients(net, X, Y, views, gb)
+    assert str(from_buffers) == str(from_lists) and len(from_buffers.mismatches) == 4
+    assert math.isnan(from_buffers.max_abs_error)
 
 
 @pytest.mark.parametrize("kind", ["float64", "float32", "strided", "big-endian", "float16",
